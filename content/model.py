@@ -46,6 +46,8 @@ class Claim:
     expected: Any
     tolerance: float | None = None
     line: int = 0
+    # ``± 1%`` is relative: ``tolerance`` is then 0.01 and scales with the expected value.
+    relative: bool = False
 
 
 @dataclass(frozen=True)
@@ -126,6 +128,8 @@ class Bank:
     problems: list[Problem] = field(default_factory=list)
     roots: list[Path] = field(default_factory=list)
     trusted: bool = False
+    # Display names of every question file read, in bank order (also files with problems).
+    files: list[str] = field(default_factory=list)
 
     def by_id(self) -> dict[str, Question]:
         return {question.id: question for question in self.questions}

@@ -24,7 +24,9 @@ class _Parser(argparse.ArgumentParser):
     """argparse that reports a usage error as one sentence instead of a usage dump."""
 
     def error(self, message: str):
-        unknown = re.match(r"argument (COMMAND|ACTION): invalid choice: '([^']*)' \(choose from (.*)\)", message)
+        unknown = re.match(
+            r"argument (COMMAND|ACTION): invalid choice: '([^']*)' \(choose from (.*)\)", message
+        )
         if unknown:
             what = "command" if unknown[1] == "COMMAND" else f"{self.prog} action"
             choices = unknown[3].replace("'", "")
@@ -110,16 +112,30 @@ def build_parser() -> argparse.ArgumentParser:
         "parse and validate bank files; prints file:line: message per problem",
         bank_commands,
     )
-    check.add_argument("dirs", nargs="*", metavar="DIR", help="bank directories (default: the bank in use)")
-    listing = command("list", "studyapp.commands.bank:list_questions", "list the questions of the bank", bank_commands)
+    check.add_argument(
+        "dirs", nargs="*", metavar="DIR", help="bank directories (default: the bank in use)"
+    )
+    listing = command(
+        "list",
+        "studyapp.commands.bank:list_questions",
+        "list the questions of the bank",
+        bank_commands,
+    )
     listing.add_argument("--json", action="store_true", help="print one JSON document")
 
-    stats = command("stats", "studyapp.commands.stats:stats", "counts of questions, cards and reviews")
+    stats = command(
+        "stats", "studyapp.commands.stats:stats", "counts of questions, cards and reviews"
+    )
     stats.add_argument("--json", action="store_true", help="print one JSON document")
 
     demo = commands.add_parser("demo", help="list and run the live demos")
     demo_commands = demo.add_subparsers(dest="demo_command", metavar="ACTION", required=True)
-    demo_list = command("list", "studyapp.commands.demo:list_demos", "list demos and their parameters", demo_commands)
+    demo_list = command(
+        "list",
+        "studyapp.commands.demo:list_demos",
+        "list demos and their parameters",
+        demo_commands,
+    )
     demo_list.add_argument("--json", action="store_true", help="print one JSON document")
     demo_run = command("run", "studyapp.commands.demo:run_demo", "run one demo", demo_commands)
     demo_run.add_argument("demo_id", metavar="ID", help="demo id (see 'studyapp demo list')")
@@ -133,24 +149,46 @@ def build_parser() -> argparse.ArgumentParser:
     )
     demo_run.add_argument("--json", action="store_true", help="print one JSON document")
 
-    verify = command("verify", "studyapp.commands.verify:verify", "run every question's demo and check its claims")
+    verify = command(
+        "verify",
+        "studyapp.commands.verify:verify",
+        "run every question's demo and check its claims",
+    )
     verify.add_argument("--json", action="store_true", help="print one JSON document")
-    verify.add_argument("--question", dest="question_ids", metavar="ID", action="append", help="check only this question (repeatable)")
+    verify.add_argument(
+        "--question",
+        dest="question_ids",
+        metavar="ID",
+        action="append",
+        help="check only this question (repeatable)",
+    )
 
     report = command("report", "studyapp.commands.report:report", "the progress report")
     report.add_argument("--format", choices=("text", "markdown", "html", "json"), default="text")
     report.add_argument("--output", metavar="FILE", help="write to FILE instead of standard output")
 
-    export = command("export", "studyapp.commands.transfer:export", "back up profiles, settings and the review log as JSON")
+    export = command(
+        "export",
+        "studyapp.commands.transfer:export",
+        "back up profiles, settings and the review log as JSON",
+    )
     export.add_argument("file", metavar="FILE", help="file to write ('-' for standard output)")
-    import_ = command("import", "studyapp.commands.transfer:import_", "restore a JSON backup and rebuild card state")
+    import_ = command(
+        "import",
+        "studyapp.commands.transfer:import_",
+        "restore a JSON backup and rebuild card state",
+    )
     import_.add_argument("file", metavar="FILE", help="file to read ('-' for standard input)")
 
     exam = commands.add_parser("exam", help="exam date and readiness")
     exam_commands = exam.add_subparsers(dest="exam_command", metavar="ACTION", required=True)
-    set_date = command("set-date", "studyapp.commands.exam:set_date", "set the exam date", exam_commands)
+    set_date = command(
+        "set-date", "studyapp.commands.exam:set_date", "set the exam date", exam_commands
+    )
     set_date.add_argument("date", metavar="YYYY-MM-DD", help="the exam date ('none' to clear it)")
-    status = command("status", "studyapp.commands.exam:status", "readiness for exam day", exam_commands)
+    status = command(
+        "status", "studyapp.commands.exam:status", "readiness for exam day", exam_commands
+    )
     status.add_argument("--json", action="store_true", help="print one JSON document")
 
     return parser

@@ -9,15 +9,14 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from content import BUNDLED_BANK_DIR
+
 ENV_DB = "STUDYAPP_DB"
 ENV_BANK = "STUDYAPP_BANK"
 ENV_LANG = "STUDYAPP_LANG"
 
 DEFAULT_PROFILE = "default"
 LANGUAGES = ("ja", "en")
-
-# The bank that ships inside the package; its code snippets are trusted.
-BUNDLED_BANK_DIR = Path(__file__).resolve().parent.parent / "content" / "bank"
 
 
 def default_data_dir() -> Path:
@@ -44,7 +43,7 @@ class AppConfig:
 
     @property
     def bank_is_bundled(self) -> bool:
-        return self.bank_dirs == [BUNDLED_BANK_DIR]
+        return all(d.resolve() == BUNDLED_BANK_DIR for d in self.bank_dirs)
 
     @property
     def bank_trusted(self) -> bool:

@@ -56,9 +56,7 @@ def test_importing_every_core_module_loads_no_textual():
 
 def test_engine_imports_numpy_and_the_standard_library_only():
     allowed = {"numpy", "engine", "__future__"} | set(sys.stdlib_module_names)
-    offenders = {
-        name: sorted(_imported_roots(path) - allowed) for name, path in _modules("engine")
-    }
+    offenders = {name: sorted(_imported_roots(path) - allowed) for name, path in _modules("engine")}
     assert {name: extra for name, extra in offenders.items() if extra} == {}
 
 

@@ -1,0 +1,1 @@
+"""Handlers of the command-line commands, one module per command group."""
