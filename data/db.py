@@ -192,6 +192,10 @@ def _create_engine(url: URL, busy_timeout: float) -> Engine:
         cursor.execute("PRAGMA foreign_keys = ON")
         if not in_memory:
             cursor.execute("PRAGMA journal_mode = WAL")
+            # In WAL mode NORMAL still survives a killed process (committed pages are in the
+            # WAL, handed to the OS); only a power cut could lose the last commits. It saves
+            # an fsync on every answer.
+            cursor.execute("PRAGMA synchronous = NORMAL")
         cursor.close()
 
     @event.listens_for(engine, "begin")

@@ -170,9 +170,17 @@ class ProfileStats:
 
 
 class FsrsReplay:
-    """Advances card states through FSRS with a profile's settings, deterministically."""
+    """Advances card states through FSRS with a profile's settings, deterministically.
 
-    def __init__(self, settings: Settings):
+    Elapsed time is counted in calendar days of the local time zone ``zone``, as Anki does.
+    The fsrs package counts whole 24-hour blocks instead: a review at 10:05 the day after one
+    at 10:10 would count as a same-day review and barely strengthen the memory, so a learner
+    who studies a little earlier each day would be stuck at one-day intervals. Each card is
+    therefore shown to fsrs as last reviewed exactly N × 24 h ago, N being the calendar days
+    since its last review.
+    """
+
+    def __init__(self, settings: Settings, zone: tzinfo | None = None):
         self.scheduler = fsrs.Scheduler(
             desired_retention=settings.desired_retention,
             learning_steps=settings.learning_steps,
@@ -180,10 +188,27 @@ class FsrsReplay:
             enable_fuzzing=False,
         )
         self.leech_threshold = settings.leech_threshold
+        self.zone = zone
+
+    def calendar_days(self, earlier: datetime, later: datetime) -> int:
+        """Local calendar days from ``earlier`` to ``later``: 1 from 23:50 to 00:10 next day."""
+        return (
+            as_utc(later).astimezone(self.zone).date()
+            - as_utc(earlier).astimezone(self.zone).date()
+        ).days
+
+    def _as_fsrs(self, card: CardState, at: datetime) -> fsrs.Card:
+        """``card`` for fsrs at time ``at``, its last review moved to whole calendar days ago."""
+        fsrs_card = card.to_fsrs()
+        if card.last_review is not None:
+            days = self.calendar_days(card.last_review, at)
+            if days >= 1:
+                fsrs_card.last_review = as_utc(at) - timedelta(days=days)
+        return fsrs_card
 
     def advance(self, card: CardState, rating: int, at: datetime) -> CardState:
         """The card after one review rated ``rating`` (1–4) at ``at`` (UTC)."""
-        reviewed, _ = self.scheduler.review_card(card.to_fsrs(), fsrs.Rating(rating), at)
+        reviewed, _ = self.scheduler.review_card(self._as_fsrs(card, at), fsrs.Rating(rating), at)
         lapses = card.lapses + (card.status == CardStatus.REVIEW and rating == fsrs.Rating.Again)
         return CardState(
             question_id=card.question_id,
@@ -212,7 +237,9 @@ class FsrsReplay:
         """Predicted probability of recall at ``at``; 0 for a card never reviewed."""
         if card.is_new:
             return 0.0
-        return self.scheduler.get_card_retrievability(card.to_fsrs(), current_datetime=as_utc(at))
+        return self.scheduler.get_card_retrievability(
+            self._as_fsrs(card, at), current_datetime=as_utc(at)
+        )
 
 
 def as_utc(moment: datetime) -> datetime:
@@ -260,7 +287,7 @@ class StudyScheduler:
 
     def _use(self, settings: Settings) -> None:
         self._settings = settings
-        self.fsrs = FsrsReplay(settings)
+        self.fsrs = FsrsReplay(settings, self.zone)
 
     def _now(self, at: datetime | None) -> datetime:
         return as_utc(at if at is not None else self.clock())
@@ -272,7 +299,7 @@ class StudyScheduler:
         with self.database.write() as session:
             save_settings(session, self.profile_id, settings)
             if settings.scheduling != self._settings.scheduling:
-                rebuild_cards(session, self.profile_id, FsrsReplay(settings))
+                rebuild_cards(session, self.profile_id, FsrsReplay(settings, self.zone))
         self._use(settings)
 
     # -- answers ----------------------------------------------------------------------------
@@ -288,11 +315,14 @@ class StudyScheduler:
         at: datetime | None = None,
         session_id: int | None = None,
         moves_schedule: bool = True,
+        suspend_if_leech: bool = False,
     ) -> RecordedAnswer:
         """Append one answer to the log and update the card, in one committed transaction.
 
         ``rating`` is 1–4 (Again, Hard, Good, Easy); answers with ``moves_schedule`` false
-        (drills, mock exams) are logged but leave the card as it is.
+        (drills, mock exams) are logged but leave the card as it is. With
+        ``suspend_if_leech``, an answer that makes the card a leech also suspends it, in the
+        same transaction.
         """
         if rating not in RATINGS:
             raise ValueError(f"{rating!r} is not a rating (1–4)")
@@ -314,15 +344,22 @@ class StudyScheduler:
             row = session.get(Card, (self.profile_id, question_id))
             card = CardState.from_row(row) if row else CardState(question_id)
             if moves_schedule:
+                was_leech = card.leech
                 if card.last_review is not None and at < card.last_review:
                     card = replay_card(session, self.profile_id, question_id, self.fsrs)
                 else:
                     card = self.fsrs.advance(card, rating, at)
+                if suspend_if_leech and card.leech and not was_leech:
+                    card = replace(card, suspended=True)
                 store_card(session, self.profile_id, card, row)
             return RecordedAnswer(ReviewRecord.from_row(review), card)
 
-    def undo_last_answer(self, session_id: int) -> UndoneAnswer | None:
-        """Remove the last answer of a study session and restore its card; None if none."""
+    def undo_last_answer(self, session_id: int, *, unsuspend: bool = False) -> UndoneAnswer | None:
+        """Remove the last answer of a study session and restore its card; None if none.
+
+        ``unsuspend`` also lifts the card's suspension (the undone answer had suspended it
+        as a leech), in the same transaction.
+        """
         with self.database.write() as session:
             review = session.scalars(
                 select(Review)
@@ -336,6 +373,8 @@ class StudyScheduler:
             session.delete(review)
             session.flush()
             card = replay_card(session, self.profile_id, record.question_id, self.fsrs)
+            if unsuspend:
+                card = replace(card, suspended=False)
             store_card(session, self.profile_id, card)
             return UndoneAnswer(record, card)
 
@@ -377,12 +416,37 @@ class StudyScheduler:
     ) -> None:
         """Close a study session, merging ``details`` into the ones it has."""
         with self.database.write() as session:
-            row = session.get(StudySession, session_id)
-            if row is None or row.profile_id != self.profile_id:
-                raise ValueError(f"no study session {session_id} for this profile")
+            row = self._own_session(session, session_id)
             row.ended_at = self._now(at)
             if details:
                 row.details = {**row.details, **details}
+
+    def update_session_details(self, session_id: int, details: dict[str, Any]) -> None:
+        """Merge ``details`` into an open session's details, committed at once (a mock exam
+        keeps its answers there until it is graded, so a crash loses none)."""
+        with self.database.write() as session:
+            row = self._own_session(session, session_id)
+            row.details = {**row.details, **details}
+
+    def unfinished_sessions(self, kind: str) -> list[tuple[int, datetime, dict[str, Any]]]:
+        """(id, started_at, details) of this profile's sessions of ``kind`` never ended."""
+        with self.database.read() as session:
+            rows = session.scalars(
+                select(StudySession)
+                .where(
+                    StudySession.profile_id == self.profile_id,
+                    StudySession.kind == kind,
+                    StudySession.ended_at.is_(None),
+                )
+                .order_by(StudySession.id)
+            )
+            return [(row.id, row.started_at, dict(row.details)) for row in rows]
+
+    def _own_session(self, session: Session, session_id: int) -> StudySession:
+        row = session.get(StudySession, session_id)
+        if row is None or row.profile_id != self.profile_id:
+            raise ValueError(f"no study session {session_id} for this profile")
+        return row
 
     # -- reading ----------------------------------------------------------------------------
 
@@ -430,6 +494,27 @@ class StudyScheduler:
             .order_by(Card.due)
             .limit(limit)
         )
+
+    def learning_cards(self) -> list[CardState]:
+        """Every learning and relearning card, due now or later, soonest first."""
+        return self._cards(
+            self._active_cards().where(Card.status.in_(_LEARNING_STATUSES)).order_by(Card.due)
+        )
+
+    def cards(self, question_ids: Iterable[str] | None = None) -> dict[str, CardState]:
+        """The cached cards of active questions (all, or of ``question_ids``), by id.
+
+        Suspended cards are included; a question without a card is new and absent here.
+        """
+        statement = (
+            select(Card)
+            .join(Question, Question.id == Card.question_id)
+            .where(Card.profile_id == self.profile_id, Question.retired_at.is_(None))
+        )
+        if question_ids is not None:
+            statement = statement.where(Card.question_id.in_(list(question_ids)))
+        with self.database.read() as session:
+            return {row.question_id: CardState.from_row(row) for row in session.scalars(statement)}
 
     def next_due(self, now: datetime | None = None) -> CardState | None:
         """The most overdue studied card due by ``now``, or None."""

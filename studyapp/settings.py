@@ -40,6 +40,8 @@ class Settings:
     exam_date: date | None = None
     language: str = "ja"
     leech_threshold: int = 8
+    # Suspend a question automatically when it becomes a leech (Anki's "suspend card").
+    leech_suspend: bool = False
 
     def __post_init__(self) -> None:
         for field in fields(self):
@@ -228,6 +230,10 @@ def _check_leech_threshold(value: Any) -> str | None:
     return None if 1 <= value <= 100 else f"{value} is outside 1–100"
 
 
+def _check_flag(value: Any) -> str | None:
+    return None if isinstance(value, bool) else f"{value!r} is not true or false"
+
+
 _VALIDATORS = {
     "desired_retention": _check_retention,
     "learning_steps": _check_steps,
@@ -237,4 +243,5 @@ _VALIDATORS = {
     "exam_date": _check_exam_date,
     "language": _check_language,
     "leech_threshold": _check_leech_threshold,
+    "leech_suspend": _check_flag,
 }

@@ -19,12 +19,12 @@ from content.model import Bank, Problem, Question
 from content.parser import load_bank
 from content.syllabus import section_code
 from studyapp.config import AppConfig
+from studyapp.demo_links import demo_link_problems
 from studyapp.errors import UsageError
 
 # Checks that need more than the bank format, each taking the parsed bank and returning its
-# problems. The demo registry check (does each demo id exist, are its parameters valid?)
-# belongs here once the registry is complete; `bank check` runs every entry.
-BANK_CHECKS: tuple[Callable[[Bank], list[Problem]], ...] = ()
+# problems; `bank check` runs every entry.
+BANK_CHECKS: tuple[Callable[[Bank], list[Problem]], ...] = (demo_link_problems,)
 
 
 def load_existing_bank(dirs: Sequence[Path], trust_bank: bool) -> Bank:

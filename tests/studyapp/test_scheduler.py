@@ -350,3 +350,25 @@ def test_replay_is_deterministic_without_fuzz():
     reviews = [(GOOD, T0), (GOOD, T0 + timedelta(minutes=10)), (GOOD, T0 + timedelta(days=40))]
     assert replay.replay("q", reviews) == replay.replay("q", reviews)
     assert not replay.scheduler.enable_fuzzing
+
+
+def test_elapsed_time_is_counted_in_calendar_days_not_24_hour_blocks():
+    """A review a little earlier on the next day must count as one day later (as in Anki).
+
+    fsrs alone counts whole 24-hour blocks, so 23 h 55 min would count as a same-day review
+    and the memory would barely strengthen.
+    """
+    replay = FsrsReplay(Settings(learning_steps=(), relearning_steps=()), zone=timezone.utc)
+    first = replay.advance(CardState("q"), 3, datetime(2026, 3, 1, 10, 10, tzinfo=UTC))
+    a_bit_earlier = replay.advance(first, 3, datetime(2026, 3, 2, 10, 5, tzinfo=UTC))
+    a_day_later = replay.advance(first, 3, datetime(2026, 3, 2, 10, 10, tzinfo=UTC))
+    same_day = replay.advance(first, 3, datetime(2026, 3, 1, 22, 0, tzinfo=UTC))
+    assert a_bit_earlier.stability == pytest.approx(a_day_later.stability, rel=1e-12)
+    assert a_bit_earlier.stability > 2 * same_day.stability
+    assert (
+        replay.calendar_days(
+            datetime(2026, 3, 1, 23, 50, tzinfo=UTC), datetime(2026, 3, 2, 0, 10, tzinfo=UTC)
+        )
+        == 1
+    )
+    assert replay.retrievability(first, datetime(2026, 3, 2, 9, 0, tzinfo=UTC)) < 1.0

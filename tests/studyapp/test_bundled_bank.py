@@ -1,0 +1,76 @@
+"""Quality gates on the bundled question bank: it parses, every claim holds, and it reads well.
+
+These run in CI, so a wrong answer key or a sloppy question can never land.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from functools import cache
+
+import pytest
+
+from content import BUNDLED_BANK_DIR
+from content.model import Bank, Kind
+from content.parser import load_bank
+from studyapp.demo_links import demo_link_problems
+from studyapp.verify import verify_bank
+
+
+@cache
+def bundled_bank() -> Bank:
+    return load_bank([BUNDLED_BANK_DIR], trusted=True)
+
+
+def test_the_bundled_bank_parses_without_problems():
+    assert [str(problem) for problem in bundled_bank().problems] == []
+
+
+def test_every_demo_link_names_a_demo_and_valid_parameters():
+    assert [str(problem) for problem in demo_link_problems(bundled_bank())] == []
+
+
+@pytest.mark.slow
+def test_every_claim_of_the_bundled_bank_holds():
+    report = verify_bank(bundled_bank())
+    assert [str(failure) for failure in report.failed] == []
+    assert report.skipped == []  # the bundled bank is trusted: every code question ran
+    assert report.passed == report.claims > 0
+
+
+def test_every_question_has_tags_a_source_an_explanation_and_a_claim():
+    for question in bundled_bank().questions:
+        assert question.syllabus, question.id
+        assert question.course.strip(), question.id
+        assert question.source.strip(), question.id
+        assert len(question.explanation.strip()) >= 40, question.id
+        assert question.demo.claims, question.id
+
+
+def _normalized(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def test_no_two_questions_share_a_body():
+    bodies = Counter(_normalized(q.body) for q in bundled_bank().questions)
+    assert [body[:60] for body, count in bodies.items() if count > 1] == []
+
+
+def test_options_within_a_question_are_distinct():
+    for question in bundled_bank().questions:
+        texts = [_normalized(choice.text) for choice in question.choices]
+        assert len(texts) == len(set(texts)), question.id
+
+
+def test_the_correct_option_of_four_choice_questions_is_spread_over_a_to_d():
+    positions = Counter(
+        q.correct_keys[0]
+        for q in bundled_bank().questions
+        if q.kind is Kind.CHOICE and len(q.choices) == 4
+    )
+    total = sum(positions.values())
+    if total < 40:
+        pytest.skip(f"only {total} four-choice questions: too few to judge the balance")
+    for key in "ABCD":
+        assert 0.15 <= positions[key] / total <= 0.35, (key, positions)
