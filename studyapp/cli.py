@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import re
 import sys
 from collections.abc import Sequence
@@ -203,7 +204,19 @@ def _report(message: str) -> None:
     print(f"{PROG}: error: {message}", file=sys.stderr)
 
 
+# The demos' matrices are small: one BLAS thread is faster than a pool, and a pool of
+# spinning threads would slow the TUI's worker threads and other programs.
+BLAS_THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+
+
+def cap_blas_threads() -> None:
+    """One BLAS thread unless the user chose otherwise; effective before NumPy is imported."""
+    for variable in BLAS_THREAD_VARIABLES:
+        os.environ.setdefault(variable, "1")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    cap_blas_threads()
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
     debug = "--debug" in argv

@@ -4,16 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from engine import functions
 from engine.demos.registry import DemoResult, MatrixParam, ParameterError, Plot, demo
-
-
-def scaled_dot_product_attention(q: np.ndarray, k: np.ndarray, v: np.ndarray):
-    """Attention(Q, K, V) = softmax(Q Kᵀ / √d_k) V; returns (weights, output)."""
-    d_k = q.shape[-1]
-    scores = q @ k.T / np.sqrt(d_k)
-    weights = functions.softmax(scores)
-    return weights, weights @ v
+from engine.transformer import scaled_dot_product_attention
 
 
 @demo(

@@ -358,7 +358,7 @@ def test_elapsed_time_is_counted_in_calendar_days_not_24_hour_blocks():
     fsrs alone counts whole 24-hour blocks, so 23 h 55 min would count as a same-day review
     and the memory would barely strengthen.
     """
-    replay = FsrsReplay(Settings(learning_steps=(), relearning_steps=()), zone=timezone.utc)
+    replay = FsrsReplay(Settings(learning_steps=(), relearning_steps=()), zone=UTC)
     first = replay.advance(CardState("q"), 3, datetime(2026, 3, 1, 10, 10, tzinfo=UTC))
     a_bit_earlier = replay.advance(first, 3, datetime(2026, 3, 2, 10, 5, tzinfo=UTC))
     a_day_later = replay.advance(first, 3, datetime(2026, 3, 2, 10, 10, tzinfo=UTC))
