@@ -23,8 +23,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from engine.functions import sigmoid
-from engine.information import binary_cross_entropy
+from engine.functions import binary_cross_entropy, sigmoid
 
 # --- distances ----------------------------------------------------------------------------
 

@@ -6,6 +6,7 @@ module, so a learner finds each formula written exactly once.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 
 import numpy as np
@@ -37,6 +38,22 @@ def relu(x):
     """ReLU(x) = max(0, x)."""
     x = _as_float(x)
     return np.maximum(x, 0)
+
+
+def leaky_relu(x, alpha: float = 0.01):
+    """Leaky ReLU(x) = x for x > 0, αx otherwise (Maas et al., 2013)."""
+    x = _as_float(x)
+    return np.where(x > 0, x, alpha * x).astype(x.dtype, copy=False)
+
+
+# NumPy has no erf; math.erf per element is exact and fast enough for demos (not a layer).
+_erf = np.vectorize(math.erf, otypes=[np.float64])
+
+
+def gelu(x):
+    """GELU(x) = x·Φ(x) = ½x(1 + erf(x/√2)), Φ the standard normal CDF (Hendrycks & Gimpel, 2016)."""
+    x = _as_float(x)
+    return (0.5 * x * (1 + _erf(x / math.sqrt(2)))).astype(x.dtype, copy=False)
 
 
 def tanh(x):
@@ -80,6 +97,20 @@ def cross_entropy_error(y, t):
     batch_size = y.shape[0]
     log_y = np.log(np.maximum(y, np.finfo(y.dtype).tiny))
     return -np.sum(t * log_y) / batch_size
+
+
+def binary_cross_entropy(y, t):
+    """Binary cross-entropy E = −(1/N) Σ_n [t_n log y_n + (1 − t_n) log(1 − y_n)], the batch mean.
+
+    y is the predicted probability of class 1 (a sigmoid output); t ∈ {0, 1}, or a soft
+    target in [0, 1]. Minimising it maximises the Bernoulli log-likelihood (logistic
+    regression). Probabilities are clipped at the smallest normal number only so that log 0
+    stays finite.
+    """
+    y = _as_float(y)
+    t = np.asarray(t, dtype=y.dtype)
+    tiny = np.finfo(y.dtype).tiny
+    return -np.mean(t * np.log(np.maximum(y, tiny)) + (1 - t) * np.log(np.maximum(1 - y, tiny)))
 
 
 def mean_squared_error(y, t):

@@ -25,7 +25,7 @@ from __future__ import annotations
 import numpy as np
 
 from engine import functions
-from engine.information import binary_cross_entropy
+from engine.functions import binary_cross_entropy
 
 # --- VAE ------------------------------------------------------------------------------------
 

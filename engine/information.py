@@ -98,22 +98,6 @@ def js_divergence(p, q, base: float | None = None) -> float:
     return 0.5 * kl_divergence(p, m, base) + 0.5 * kl_divergence(q, m, base)
 
 
-def binary_cross_entropy(y, t) -> float:
-    """Binary cross-entropy −(1/N) Σ_n [t_n log y_n + (1 − t_n) log(1 − y_n)], the batch mean.
-
-    The cross-entropy H(Bernoulli(t), Bernoulli(y)) per sample: y is the predicted
-    probability of class 1 (a sigmoid output), t ∈ {0, 1} (or a soft target in [0, 1]).
-    Minimising it is maximising the Bernoulli log-likelihood (logistic regression).
-    Probabilities are clipped at the smallest normal float so that log 0 stays finite.
-    """
-    y = np.asarray(y, dtype=np.float64)
-    t = np.asarray(t, dtype=np.float64)
-    tiny = np.finfo(np.float64).tiny
-    log_y = np.log(np.maximum(y, tiny))
-    log_1my = np.log(np.maximum(1 - y, tiny))
-    return float(-np.mean(t * log_y + (1 - t) * log_1my))
-
-
 def _same_shape(p: np.ndarray, q: np.ndarray) -> None:
     if p.shape != q.shape:
         raise ValueError(f"p and q must have the same shape, got {p.shape} and {q.shape}")

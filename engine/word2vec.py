@@ -28,7 +28,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from engine import functions, optim
-from engine.information import binary_cross_entropy
+from engine.functions import binary_cross_entropy
 from engine.layers import SoftmaxWithLoss
 from engine.metric_learning import cosine_similarity_matrix
 

@@ -45,29 +45,11 @@ def _fmt(values, digits: int = 6) -> str:
     return " ".join(text.split())
 
 
-# --- activation functions not (yet) in engine.functions -----------------------------------
-# Leaky ReLU and GELU are written here until engine.functions offers them.
-
-
-def leaky_relu(x, alpha: float = 0.01):
-    """Leaky ReLU(x) = x for x > 0, αx otherwise (Maas et al., 2013)."""
-    x = np.asarray(x, dtype=np.float64)
-    return np.where(x > 0, x, alpha * x)
-
-
-_erf = np.vectorize(math.erf, otypes=[np.float64])
-
-
-def gelu(x):
-    """GELU(x) = x·Φ(x) = ½x(1 + erf(x/√2)), Φ the standard normal CDF (Hendrycks & Gimpel, 2016)."""
-    x = np.asarray(x, dtype=np.float64)
-    return 0.5 * x * (1 + _erf(x / math.sqrt(2)))
-
-
 def _gelu_derivative(x):
     """GELU'(x) = Φ(x) + x·φ(x)."""
     x = np.asarray(x, dtype=np.float64)
-    return 0.5 * (1 + _erf(x / math.sqrt(2))) + x * np.exp(-(x**2) / 2) / math.sqrt(2 * math.pi)
+    cdf = 0.5 * (1 + functions._erf(x / math.sqrt(2)))
+    return cdf + x * np.exp(-(x**2) / 2) / math.sqrt(2 * math.pi)
 
 
 ACTIVATION_NAMES = ("step", "sigmoid", "tanh", "relu", "leaky_relu", "gelu", "identity")
@@ -83,9 +65,9 @@ def activation_and_derivative(name: str, x: np.ndarray, alpha: float = 0.01):
     if name == "step":
         return functions.step(x), np.zeros_like(x)  # flat everywhere (undefined at 0)
     if name == "leaky_relu":
-        return leaky_relu(x, alpha), np.where(x > 0, 1.0, alpha)
+        return functions.leaky_relu(x, alpha), np.where(x > 0, 1.0, alpha)
     if name == "gelu":
-        return gelu(x), _gelu_derivative(x)
+        return functions.gelu(x), _gelu_derivative(x)
     return x.copy(), ones  # identity
 
 
@@ -461,7 +443,7 @@ def ff_output_loss(output: str, z, t) -> DemoResult:
             return 0.5 * float(np.sum((logits - ta) ** 2))  # 二乗和誤差 ½Σ(y − t)²
         if output == "sigmoid":
             return (
-                information.binary_cross_entropy(functions.sigmoid(logits), ta) * ta.size
+                functions.binary_cross_entropy(functions.sigmoid(logits), ta) * ta.size
             )  # summed over labels
         return float(functions.cross_entropy_error(functions.softmax(logits), ta))
 

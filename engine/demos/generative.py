@@ -21,6 +21,7 @@ from engine.demos.registry import (
     Plot,
     demo,
 )
+from engine.functions import binary_cross_entropy
 from engine.generative import (
     alpha_bar,
     diffuse,
@@ -39,7 +40,7 @@ from engine.generative import (
     reparameterize_backward,
     wasserstein_1d,
 )
-from engine.information import binary_cross_entropy, js_divergence, kl_divergence
+from engine.information import js_divergence, kl_divergence
 from engine.init import he, xavier
 from engine.layers import Affine, Convolution, Relu, SoftmaxWithLoss
 

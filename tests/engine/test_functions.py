@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -81,3 +83,25 @@ def test_losses_keep_float32():
     y = np.array([[0.25, 0.75]], dtype=np.float32)
     assert functions.cross_entropy_error(y, [1]).dtype == np.float32
     assert functions.mean_squared_error(y, np.array([[0, 1]], np.float32)).dtype == np.float32
+
+
+def test_leaky_relu_keeps_a_small_slope_below_zero_and_the_dtype():
+    x = np.array([-2.0, -0.5, 0.0, 3.0], dtype=np.float32)
+    y = functions.leaky_relu(x, alpha=0.1)
+    assert y.dtype == np.float32
+    np.testing.assert_allclose(y, [-0.2, -0.05, 0.0, 3.0], rtol=1e-6)
+
+
+def test_gelu_is_x_times_the_standard_normal_cdf():
+    x = np.array([-3.0, -1.0, 0.0, 0.5, 2.0])
+    cdf = np.array([0.5 * (1 + math.erf(v / math.sqrt(2))) for v in x])
+    np.testing.assert_allclose(functions.gelu(x), x * cdf, rtol=1e-15)
+    assert functions.gelu(np.float32([1.0])).dtype == np.float32
+
+
+def test_binary_cross_entropy_is_the_mean_bernoulli_negative_log_likelihood():
+    y = np.array([0.9, 0.2, 0.6])
+    t = np.array([1, 0, 1])
+    expected = -np.mean([math.log(0.9), math.log(0.8), math.log(0.6)])
+    assert functions.binary_cross_entropy(y, t) == pytest.approx(expected, rel=1e-15)
+    assert math.isfinite(functions.binary_cross_entropy(np.array([0.0]), np.array([1])))

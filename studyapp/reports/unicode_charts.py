@@ -1,0 +1,46 @@
+"""The report's charts in Unicode for the terminal and Markdown: forecast and activity.
+
+Drawn with studyapp.charts; each returns ``rich.text.Text`` lines (``.plain`` for Markdown).
+"""
+
+from __future__ import annotations
+
+from rich.cells import cell_len
+from rich.text import Text
+
+from studyapp.charts import heatmap, histogram
+from studyapp.i18n import _
+from studyapp.reports import present
+from studyapp.reports.model import DayActivity, Report
+
+
+def forecast_chart(report: Report) -> list[Text]:
+    """Columns per day, today first: two cells a day, 60 wide for 30 days."""
+    lines = histogram([0, len(report.forecast.counts)], list(report.forecast.counts), height=6)
+    peak = max(report.forecast.counts)
+    caption = _("today … in {days} days; highest day: {peak}").format(
+        days=len(report.forecast.counts), peak=present.count(peak)
+    )
+    return [*lines[:-1], Text(caption, style="dim")]
+
+
+def activity_chart(report: Report) -> list[Text]:
+    """The activity calendar: weeks as columns, Sunday … Saturday as rows, months above."""
+    weeks = report.activity.weeks()
+    grid = [[_answers(week[row]) for week in weeks] for row in range(7)]
+    lines = heatmap(grid, row_labels=present.weekday_labels())
+    label_cells = lines[0].cell_len - 2 * len(weeks)
+    months = ""
+    for index, week in enumerate(weeks):
+        sunday = week[0]
+        assert sunday is not None  # every week starts on or before today
+        if sunday.day.day <= 7:  # the month's first Sunday: months are 4+ weeks, 8+ cells apart
+            months += " " * (2 * index - cell_len(months)) + present.month_label(sunday.day.month)
+    legend = _("answers a day: {low} … {high}").format(
+        low=0, high=present.count(max(day.answers for day in report.activity.days))
+    )
+    return [Text(" " * label_cells + months, style="dim"), *lines[:-1], Text(legend, style="dim")]
+
+
+def _answers(day: DayActivity | None) -> float | None:
+    return None if day is None else float(day.answers)  # None: a day still to come
