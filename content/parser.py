@@ -20,7 +20,6 @@ import difflib
 import hashlib
 import json
 import math
-import os
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -32,15 +31,11 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from mdit_py_plugins.front_matter import front_matter_plugin
 
-from content import BUNDLED_BANK_DIR
 from content.claims import ClaimSyntaxError, parse_claim
 from content.demo_line import SLUG, DemoLineError, parse_demo_line
+from content.files import bank_files, duplicate_id_problems
 from content.model import Bank, Choice, Claim, DemoLink, Kind, Problem, Question
 from content.syllabus import validate_course, validate_section
-
-# How files of the bundled bank are named in problems and in the database, wherever the
-# package is installed: the path inside the repository.
-BUNDLED_BANK_DISPLAY = "content/bank"
 
 FIELDS = ("id", "kind", "syllabus", "course", "source", "tolerance", "unit")
 FRONT_MATTER_FIELDS = ("course", "syllabus", "source")
@@ -111,33 +106,6 @@ def parse_file(path: Path, display: str) -> tuple[list[Question], list[Problem]]
     return _checked_alone(read_file(path, display))
 
 
-def bank_files(dirs: Sequence[Path]) -> list[tuple[Path, str]]:
-    """The question files under ``dirs``, in a stable order, with their display names.
-
-    Every ``*.md`` file counts except README.md and anything whose name, or the name of a
-    folder on the way, starts with "_" or "." (drafts, notes, hidden folders). A file given
-    directly counts as it is. The display name is the directory as given joined with the
-    path inside it; the bundled bank is always shown as ``content/bank/…``.
-    Raises FileNotFoundError for a directory that does not exist: an empty bank would
-    otherwise retire every question.
-    """
-    files: list[tuple[Path, str]] = []
-    seen: set[Path] = set()
-    for root in map(Path, dirs):
-        if root.is_file():
-            found = [(root, root.as_posix())]
-        elif root.is_dir():
-            found = _directory_files(root)
-        else:
-            raise FileNotFoundError(f"bank directory {root} does not exist")
-        for path, display in found:
-            resolved = path.resolve()
-            if resolved not in seen:
-                seen.add(resolved)
-                files.append((path, display))
-    return files
-
-
 def load_bank(dirs: Sequence[Path], trusted: bool = False) -> Bank:
     """Every question and every problem of the bank in ``dirs``, ids checked across files."""
     files = bank_files(dirs)
@@ -170,21 +138,6 @@ def content_hash(question: Question) -> str:
 
 
 # --- files --------------------------------------------------------------------------------
-
-
-def _is_question_file(name: str) -> bool:
-    return name.endswith(".md") and name.lower() != "readme.md" and name[0] not in "_."
-
-
-def _directory_files(root: Path) -> list[tuple[Path, str]]:
-    prefix = BUNDLED_BANK_DISPLAY if root.resolve() == BUNDLED_BANK_DIR else root.as_posix()
-    relative: list[Path] = []
-    for directory, subdirectories, names in os.walk(root):
-        subdirectories[:] = [name for name in subdirectories if name[0] not in "_."]
-        base = Path(directory).relative_to(root)
-        relative.extend(base / name for name in names if _is_question_file(name))
-    relative.sort(key=lambda path: path.parts)
-    return [(root / path, f"{prefix}/{path.as_posix()}") for path in relative]
 
 
 @dataclass
@@ -227,27 +180,6 @@ def _checked_alone(result: FileResult) -> tuple[list[Question], list[Problem]]:
     problems, duplicated = duplicate_id_problems(result.id_places)
     questions = [q for q in result.questions if q.id not in duplicated]
     return questions, sorted([*result.problems, *problems], key=lambda p: p.line)
-
-
-def duplicate_id_problems(
-    places: Sequence[tuple[str, str, int]],
-) -> tuple[list[Problem], set[str]]:
-    """A problem at every place of an id that is used more than once, and those ids.
-
-    ``places`` are ``(id, file, line)``, as in :attr:`FileResult.id_places`; every copy of
-    a duplicated id is left out of the bank.
-    """
-    by_id: dict[str, list[tuple[str, int]]] = {}
-    for question_id, file, line in places:
-        by_id.setdefault(question_id, []).append((file, line))
-    problems = []
-    duplicated = {question_id for question_id, where in by_id.items() if len(where) > 1}
-    for question_id in duplicated:
-        where = by_id[question_id]
-        for file, line in where:
-            others = ", ".join(f"{f}:{n}" for f, n in where if (f, n) != (file, line))
-            problems.append(Problem(file, line, f"duplicate id '{question_id}' (also at {others})"))
-    return problems, duplicated
 
 
 # --- blocks -------------------------------------------------------------------------------

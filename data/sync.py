@@ -31,12 +31,12 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
 import content
+
+# The bank's files and the bank-wide duplicate rule, as load_bank uses them, so sync finds
+# exactly what `bank check` finds.
+from content.files import bank_files, duplicate_id_problems
 from content.model import Bank, Choice, Claim, DemoLink, Kind, Problem
 from content.model import Question as BankQuestion
-
-# One file's questions, problems and id places, and the bank-wide duplicate rule: what
-# load_bank is made of, so sync finds exactly what `bank check` finds.
-from content.parser import bank_files, duplicate_id_problems, read_file
 from data.db import Database
 from data.errors import DataError
 from data.models import BankFile, Question, QuestionEdit, utc_now
@@ -90,6 +90,10 @@ class _File:
         )
 
     def parse(self) -> None:
+        # The Markdown parser is imported only when a file changed: an unchanged bank
+        # syncs without it (start-up time of every command).
+        from content.parser import read_file
+
         result = read_file(self.path, self.display)
         valid = {question.id for question in result.questions}
         self.parsed = result.questions

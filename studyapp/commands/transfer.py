@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any
 
 from data.transfer import write_document
+from studyapp.atomic import os_reason, write_atomically
 from studyapp.config import AppConfig
 from studyapp.errors import StudyappError
 from studyapp.store import open_store
@@ -27,7 +26,7 @@ def export(args: argparse.Namespace, config: AppConfig) -> int:
         write_document(document, sys.stdout)
         where = "standard output"
     else:
-        _write_atomically(Path(args.file), document)
+        write_atomically(Path(args.file), lambda stream: write_document(document, stream))
         where = args.file
     print(
         f"exported {len(document['profiles'])} profiles, {len(document['sessions'])} sessions "
@@ -58,32 +57,10 @@ def _read_json(file: str, source: str) -> Any:
     except UnicodeDecodeError:
         raise StudyappError(f"{source} is not UTF-8 text; give a studyapp export (JSON).") from None
     except OSError as error:
-        raise StudyappError(f"cannot read {source} ({_reason(error)}).") from None
+        raise StudyappError(f"cannot read {source} ({os_reason(error)}).") from None
     try:
         return json.loads(text)
     except json.JSONDecodeError as error:
         raise StudyappError(
             f"{source} is not JSON (line {error.lineno}, column {error.colno}: {error.msg})."
         ) from None
-
-
-def _write_atomically(path: Path, document: dict[str, Any]) -> None:
-    try:
-        handle, temporary = tempfile.mkstemp(
-            prefix=f".{path.name}.", suffix=".tmp", dir=path.parent
-        )
-    except OSError as error:
-        raise StudyappError(f"cannot write {path} ({_reason(error)}).") from None
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            write_document(document, stream)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(temporary, path)
-    except OSError as error:
-        Path(temporary).unlink(missing_ok=True)
-        raise StudyappError(f"cannot write {path} ({_reason(error)}).") from None
-
-
-def _reason(error: OSError) -> str:
-    return (error.strerror or type(error).__name__).lower()

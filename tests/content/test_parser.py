@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from content import BUNDLED_BANK_DIR
 from content.model import Kind, Problem
 from content.parser import (
-    BUNDLED_BANK_DIR,
     bank_files,
     content_hash,
     fill_placeholder,

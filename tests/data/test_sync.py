@@ -49,7 +49,7 @@ def test_second_sync_of_an_unchanged_bank_writes_nothing_and_parses_nothing(
     bank = write_bank(tmp_path / "bank", {"a.md": ["q-1", "q-2"], "b.md": ["q-3"]})
     sync_bank(database, [bank])
     writes.reset()
-    monkeypatch.setattr(sync_module, "read_file", pytest.fail)
+    monkeypatch.setattr("content.parser.read_file", pytest.fail)
     report = sync_bank(database, [bank])
     assert writes.statements == []
     assert not report.changed

@@ -105,3 +105,14 @@ def test_leeches_and_an_empty_history(tmp_path, store):
 def test_other_sources_are_refused(store):
     with pytest.raises(TypeError):
         home_summary(store.database, T0)
+
+
+@pytest.mark.parametrize("days_after", [0, 1, 2])
+def test_the_home_screen_and_the_report_count_the_same_streak(history, days_after):
+    # Two computations on purpose: the home screen seeks day by day (start-up time), the
+    # report derives it from the activity it already loads for the heat map.
+    from studyapp.reports import build_report
+
+    now = T0 + days_after * DAY
+    report = build_report(history.scheduler, "default", now=now)
+    assert home_summary(history, now).streak_days == report.activity.current_streak

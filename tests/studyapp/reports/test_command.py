@@ -65,7 +65,7 @@ def test_an_unwritable_output_is_one_sentence_and_exit_code_1(options, tmp_path,
     target = tmp_path / "missing" / "report.md"
     assert main(["report", "--format", "markdown", "--output", str(target), *options]) == 1
     err = capsys.readouterr().err
-    assert err.startswith(f"studyapp: error: {target} に書き込めません（")
+    assert err.startswith(f"studyapp: error: cannot write {target} (")
     assert err.count("\n") == 1
 
 
