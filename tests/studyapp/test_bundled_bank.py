@@ -74,3 +74,26 @@ def test_the_correct_option_of_four_choice_questions_is_spread_over_a_to_d():
         pytest.skip(f"only {total} four-choice questions: too few to judge the balance")
     for key in "ABCD":
         assert 0.15 <= positions[key] / total <= 0.35, (key, positions)
+
+
+def _length_tells() -> tuple[int, int, int]:
+    """Four-choice questions, and how many give the answer away by being the unique longest
+    or the unique shortest option (a tell test-wise learners exploit)."""
+    total = longest = shortest = 0
+    for question in bundled_bank().questions:
+        if question.kind is not Kind.CHOICE or len(question.choices) != 4:
+            continue
+        lengths = [len(_normalized(choice.text)) for choice in question.choices]
+        mine = lengths[[choice.correct for choice in question.choices].index(True)]
+        total += 1
+        longest += mine == max(lengths) and lengths.count(mine) == 1
+        shortest += mine == min(lengths) and lengths.count(mine) == 1
+    return total, longest, shortest
+
+
+def test_the_correct_option_is_not_given_away_by_its_length():
+    # Unbiased, each length rank would hold about a quarter of the answers. Too few at an
+    # extreme is a tell too ("the shortest option is never right").
+    total, longest, shortest = _length_tells()
+    assert 0.12 <= longest / total <= 0.35, f"{longest} of {total} correct options are the longest"
+    assert 0.12 <= shortest / total <= 0.35, f"{shortest} of {total} correct options are the shortest"
