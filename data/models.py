@@ -16,7 +16,6 @@ booleans, JSON, and datetimes stored as naive UTC and returned timezone-aware.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from enum import IntEnum
 from typing import Any
 
 from sqlalchemy import (
@@ -34,17 +33,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from data.states import CardStatus
+
 SESSION_KINDS = ("review", "drill", "exam")
 RATINGS = (1, 2, 3, 4)  # Again, Hard, Good, Easy
-
-
-class CardStatus(IntEnum):
-    """Where a card is in its life; LEARNING … RELEARNING equal ``fsrs.State`` values."""
-
-    NEW = 0
-    LEARNING = 1
-    REVIEW = 2
-    RELEARNING = 3
 
 
 def utc_now() -> datetime:

@@ -1,25 +1,35 @@
 """The home screen's numbers: what is due, today's work, the streak, the exam countdown.
 
-Cheap by design (it runs on start-up, before the bank is synced): a few aggregate queries on
-indexed columns, no bank parsing, no scan of the review log. Due counts are capped by
-today's limits, as a review session started now would serve them.
+Cheap by design: a few aggregate queries on indexed columns, no bank parsing, no scan of the
+review log. Due counts are capped by today's limits, as a review session started now would
+serve them.
+
+The queries are written once, in SQL that SQLite and PostgreSQL both run, so that two
+connections can run them: a SQLAlchemy session (:func:`home_summary`, everywhere), and —
+at start-up only — Python's own sqlite3 module (:func:`quick_home_summary`). Importing
+SQLAlchemy costs as much as starting Textual, so the TUI shows these numbers from sqlite3
+first and opens the store behind them.
 """
 
 from __future__ import annotations
 
-import functools
+import json
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
-from typing import Any
+from datetime import UTC, date, datetime, tzinfo
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Select, bindparam, distinct, exists, func, or_, select
-from sqlalchemy.orm import Session, aliased
+from data.states import CardStatus
+from studyapp.days import as_utc, local_day_start, next_day_start, previous_day_start
+from studyapp.settings import Settings, settings_from_stored
 
-from data.db import Database
-from data.models import Card, CardStatus, Question, Review, UTCDateTime
-from studyapp.scheduler import StudyScheduler, as_utc, local_day_start
+if TYPE_CHECKING:
+    import sqlite3
 
-_LEARNING = (CardStatus.LEARNING, CardStatus.RELEARNING)
+    from sqlalchemy.orm import Session
+
+    from studyapp.scheduler import StudyScheduler
 
 
 @dataclass(frozen=True)
@@ -38,97 +48,196 @@ class HomeSummary:
     leeches: int
 
 
+# --- the queries (named parameters; times as given by the runner) ---------------------------
+
+_QUESTIONS = "SELECT COUNT(*) FROM questions WHERE retired_at IS NULL"
+
+_CARDS = f"""
+SELECT
+    COUNT(*) FILTER (WHERE c.status <> {CardStatus.NEW}),
+    COUNT(*) FILTER (WHERE c.status <> {CardStatus.NEW} OR c.suspended),
+    COUNT(*) FILTER (WHERE c.status IN ({CardStatus.LEARNING}, {CardStatus.RELEARNING})
+                     AND NOT c.suspended AND c.due <= :now),
+    COUNT(*) FILTER (WHERE c.status = {CardStatus.REVIEW} AND NOT c.suspended AND c.due <= :now),
+    COUNT(*) FILTER (WHERE c.suspended),
+    COUNT(*) FILTER (WHERE c.leech AND c.status <> {CardStatus.NEW})
+FROM cards AS c JOIN questions AS q ON q.id = c.question_id
+WHERE c.profile_id = :profile AND q.retired_at IS NULL
+"""
+
+# Today's first answers to new questions, and answers to questions studied before, as
+# StudyScheduler.today counts them for the daily limits; and every answer today.
+_SEEN_BEFORE = """EXISTS (
+    SELECT 1 FROM reviews AS e
+    WHERE e.profile_id = r.profile_id AND e.question_id = r.question_id
+      AND e.moves_schedule AND e.reviewed_at < :day_start)"""
+_TODAY = f"""
+SELECT
+    COUNT(DISTINCT r.question_id) FILTER (WHERE r.moves_schedule AND NOT {_SEEN_BEFORE}),
+    COUNT(DISTINCT r.question_id) FILTER (WHERE r.moves_schedule AND {_SEEN_BEFORE}),
+    COUNT(*)
+FROM reviews AS r
+WHERE r.profile_id = :profile AND r.reviewed_at >= :day_start
+"""
+
+# Days whose answers one streak query checks (one index seek each); a year takes 13 queries.
+_STREAK_BATCH = 30
+# One row: for each day i (b{i+1} ≤ time < b{i}), whether it has an answer.
+_DAYS_WITH_ANSWERS = "SELECT " + ", ".join(
+    f"EXISTS (SELECT 1 FROM reviews WHERE profile_id = :profile "
+    f"AND reviewed_at >= :b{index + 1} AND reviewed_at < :b{index})"
+    for index in range(_STREAK_BATCH)
+)
+
+_PROFILE = "SELECT id FROM profiles WHERE name = :name"
+_SETTINGS = "SELECT key, value FROM settings WHERE profile_id = :profile"
+
+
+class _Runner:
+    """Runs the queries above on one connection and converts times to its parameters."""
+
+    def rows(self, sql: str, params: dict[str, Any]) -> Sequence[Sequence[Any]]:
+        raise NotImplementedError
+
+    def time(self, moment: datetime) -> Any:
+        raise NotImplementedError
+
+
+def _sqlite_time(moment: datetime) -> str:
+    """A UTC moment as SQLAlchemy stores datetimes in SQLite (naive UTC, microseconds)."""
+    return as_utc(moment).replace(tzinfo=None).strftime("%Y-%m-%d %H:%M:%S.%f")
+
+
+class _SessionRunner(_Runner):
+    def __init__(self, session: Session):
+        from sqlalchemy import text
+
+        self.session = session
+        self.text = text
+        self.sqlite = session.get_bind().dialect.name == "sqlite"
+
+    def rows(self, sql: str, params: dict[str, Any]) -> Sequence[Sequence[Any]]:
+        return self.session.execute(self.text(sql), params).all()
+
+    def time(self, moment: datetime) -> Any:
+        return _sqlite_time(moment) if self.sqlite else as_utc(moment).replace(tzinfo=None)
+
+
+class _SqliteRunner(_Runner):
+    def __init__(self, connection: sqlite3.Connection):
+        self.connection = connection
+
+    def rows(self, sql: str, params: dict[str, Any]) -> Sequence[Sequence[Any]]:
+        return self.connection.execute(sql, params).fetchall()
+
+    def time(self, moment: datetime) -> Any:
+        return _sqlite_time(moment)
+
+
+# --- the summary --------------------------------------------------------------------------
+
+
 def home_summary(source: Any, now: datetime | None = None) -> HomeSummary:
     """The summary for a Store, a StudyScheduler, or a ``(database, profile_id)`` pair."""
     scheduler = _scheduler(source)
     now = as_utc(now if now is not None else scheduler.clock())
-    settings = scheduler.settings
-    day_start = local_day_start(now, scheduler.zone)
-    statements = _statements()
-    params = {"profile": scheduler.profile_id, "now": now, "day_start": day_start}
     with scheduler.database.read() as session:
-        total = session.scalar(statements.questions) or 0
-        cards = session.execute(statements.cards, params).one()
-        new_done, reviews_done, reviewed_today = session.execute(statements.today, params).one()
-        streak = _streak(session, scheduler, day_start)
-    reviews_due = min(cards.review_due, max(0, settings.reviews_per_day - reviews_done))
-    new_today = min(total - cards.not_new, max(0, settings.new_per_day - new_done))
+        return _summary(
+            _SessionRunner(session), scheduler.profile_id, scheduler.settings, scheduler.zone, now
+        )
+
+
+def quick_home_summary(
+    database: str, profile: str, now: datetime | None = None, zone: tzinfo | None = None
+) -> tuple[HomeSummary, Settings] | None:
+    """The summary and settings read from a SQLite file with Python's sqlite3, read-only.
+
+    None when that is not possible — not a file path, no such file or profile, a schema this
+    version cannot read, a locked or corrupt file: the store then opens and says why. It
+    waits at most 50 ms for a lock, since it runs on the UI thread.
+    """
+    import sqlite3
+
+    path = Path(database)
+    if "://" in database or not path.is_file():
+        return None
+    now = as_utc(now if now is not None else datetime.now(UTC))
+    try:
+        connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=0.05)
+    except sqlite3.Error:
+        return None
+    try:
+        runner = _SqliteRunner(connection)
+        found = runner.rows(_PROFILE, {"name": profile})
+        if not found:
+            return None
+        profile_id = found[0][0]
+        stored = runner.rows(_SETTINGS, {"profile": profile_id})
+        # The JSON column has NUMERIC affinity in SQLite: numbers come back as numbers.
+        settings = settings_from_stored(
+            (key, json.loads(value) if isinstance(value, str) else value) for key, value in stored
+        )
+        return _summary(runner, profile_id, settings, zone, now), settings
+    except (sqlite3.Error, ValueError):
+        return None
+    finally:
+        connection.close()
+
+
+def _summary(
+    runner: _Runner, profile_id: int, settings: Settings, zone: tzinfo | None, now: datetime
+) -> HomeSummary:
+    day_start = local_day_start(now, zone)
+    params = {"profile": profile_id, "now": runner.time(now), "day_start": runner.time(day_start)}
+    total = runner.rows(_QUESTIONS, {})[0][0] or 0
+    seen, not_new, learning_due, review_due, suspended, leeches = runner.rows(_CARDS, params)[0]
+    new_done, reviews_done, reviewed_today = runner.rows(_TODAY, params)[0]
+    reviews_due = min(review_due, max(0, settings.reviews_per_day - reviews_done))
+    new_today = min(total - not_new, max(0, settings.new_per_day - new_done))
     exam_date = settings.exam_date
-    today = now.astimezone(scheduler.zone).date()
+    today = now.astimezone(zone).date()
     return HomeSummary(
-        due_now=cards.learning_due + reviews_due,
-        learning_due=cards.learning_due,
+        due_now=learning_due + reviews_due,
+        learning_due=learning_due,
         reviews_due=reviews_due,
         new_today=new_today,
         reviewed_today=reviewed_today,
-        streak_days=streak,
+        streak_days=_streak(runner, profile_id, day_start, zone),
         exam_date=exam_date,
         days_to_exam=(exam_date - today).days if exam_date is not None else None,
         total_questions=total,
-        seen_questions=cards.seen,
-        suspended=cards.suspended,
-        leeches=cards.leeches,
+        seen_questions=seen,
+        suspended=suspended,
+        leeches=leeches,
     )
 
 
-@dataclass(frozen=True)
-class _Statements:
-    questions: Select[Any]
-    cards: Select[Any]
-    today: Select[Any]
-
-
-@functools.cache
-def _statements() -> _Statements:
-    """The home screen's queries, built once (building them costs more than running them).
-
-    Parameters: ``profile``, and ``now`` and ``day_start`` (UTC datetimes).
-    """
-    profile = bindparam("profile")
-    now = bindparam("now", type_=UTCDateTime())
-    day_start = bindparam("day_start", type_=UTCDateTime())
-    unsuspended = Card.suspended.is_(False)
-    cards = (
-        select(
-            func.count().filter(Card.status != CardStatus.NEW).label("seen"),
-            func.count()
-            .filter(or_(Card.status != CardStatus.NEW, Card.suspended.is_(True)))
-            .label("not_new"),
-            func.count()
-            .filter(Card.status.in_(_LEARNING), unsuspended, Card.due <= now)
-            .label("learning_due"),
-            func.count()
-            .filter(Card.status == CardStatus.REVIEW, unsuspended, Card.due <= now)
-            .label("review_due"),
-            func.count().filter(Card.suspended.is_(True)).label("suspended"),
-            func.count()
-            .filter(Card.leech.is_(True), Card.status != CardStatus.NEW)
-            .label("leeches"),
-        )
-        .select_from(Card)
-        .join(Question, Question.id == Card.question_id)
-        .where(Card.profile_id == profile, Question.retired_at.is_(None))
-    )
-    # Today's first answers to new questions and answers to questions studied before, as
-    # StudyScheduler.today counts them for the daily limits; and every answer today.
-    earlier = aliased(Review)
-    seen_before = exists().where(
-        earlier.profile_id == Review.profile_id,
-        earlier.question_id == Review.question_id,
-        earlier.moves_schedule.is_(True),
-        earlier.reviewed_at < day_start,
-    )
-    moving = Review.moves_schedule.is_(True)
-    today = select(
-        func.count(distinct(Review.question_id)).filter(moving, ~seen_before),
-        func.count(distinct(Review.question_id)).filter(moving, seen_before),
-        func.count(),
-    ).where(Review.profile_id == profile, Review.reviewed_at >= day_start)
-    questions = select(func.count()).select_from(Question).where(Question.retired_at.is_(None))
-    return _Statements(questions, cards, today)
+def _streak(runner: _Runner, profile_id: int, day_start: datetime, zone: tzinfo | None) -> int:
+    """Consecutive local days with at least one answer, ending today — or yesterday, since
+    a streak lives until the day ends. Checks days in batches, newest first."""
+    params: dict[str, Any] = {"profile": profile_id}
+    bound = next_day_start(day_start, zone)  # the end of today
+    streak = 0
+    first = True
+    while True:
+        for index in range(_STREAK_BATCH + 1):
+            params[f"b{index}"] = runner.time(bound)
+            if index < _STREAK_BATCH:
+                bound = previous_day_start(bound, zone) if index or not first else day_start
+        answered = list(runner.rows(_DAYS_WITH_ANSWERS, params)[0])
+        if first and not answered[0]:
+            answered = answered[1:]  # nothing yet today: the streak may end yesterday
+        first = False
+        for day in answered:
+            if not day:
+                return streak
+            streak += 1
 
 
 def _scheduler(source: Any) -> StudyScheduler:
+    from data.db import Database
+    from studyapp.scheduler import StudyScheduler
+
     if isinstance(source, StudyScheduler):
         return source
     if isinstance(source, tuple) and len(source) == 2 and isinstance(source[0], Database):
@@ -139,59 +248,3 @@ def _scheduler(source: Any) -> StudyScheduler:
     raise TypeError(
         f"home_summary needs a Store, a StudyScheduler or (database, profile_id), not {source!r}"
     )
-
-
-# Days whose answers one streak query checks (one index seek each); a year takes 13 queries.
-_STREAK_BATCH = 30
-
-
-def _streak(session: Session, scheduler: StudyScheduler, day_start: datetime) -> int:
-    """Consecutive local days with at least one answer, ending today — or yesterday, since
-    a streak lives until the day ends. Checks days in batches, newest first: one query
-    asks, for each of ``_STREAK_BATCH`` days, whether an answer falls in it."""
-    statement = _days_with_answers(_STREAK_BATCH)
-    params: dict[str, Any] = {"profile": scheduler.profile_id}
-    bound = _next_day(day_start, scheduler)  # the end of today
-    streak = 0
-    first = True
-    while True:
-        for index in range(_STREAK_BATCH + 1):
-            params[f"b{index}"] = bound
-            if index < _STREAK_BATCH:
-                bound = _previous_day(bound, scheduler) if index or not first else day_start
-        answered = session.execute(statement, params).one()
-        if first and not answered[0]:
-            answered = answered[1:]  # nothing yet today: the streak may end yesterday
-        first = False
-        for day in answered:
-            if not day:
-                return streak
-            streak += 1
-
-
-@functools.cache
-def _days_with_answers(days: int) -> Select[Any]:
-    """One row: for each day ``i`` (``b{i+1}`` ≤ time < ``b{i}``), whether it has an answer."""
-    profile = bindparam("profile")
-    bounds = [bindparam(f"b{index}", type_=UTCDateTime()) for index in range(days + 1)]
-    return select(
-        *(
-            exists()
-            .where(
-                Review.profile_id == profile,
-                Review.reviewed_at >= bounds[index + 1],
-                Review.reviewed_at < bounds[index],
-            )
-            .label(f"day{index}")
-            for index in range(days)
-        )
-    )
-
-
-def _previous_day(day_start: datetime, scheduler: StudyScheduler) -> datetime:
-    # From noon of the day before, so a 23- or 25-hour day (DST) lands on the right date.
-    return local_day_start(day_start - timedelta(hours=12), scheduler.zone)
-
-
-def _next_day(day_start: datetime, scheduler: StudyScheduler) -> datetime:
-    return local_day_start(day_start + timedelta(hours=36), scheduler.zone)

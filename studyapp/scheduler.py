@@ -37,6 +37,7 @@ from data.models import (
     StudySession,
     utc_now,
 )
+from studyapp.days import as_utc, local_day_start
 from studyapp.settings import Settings, load_settings, save_settings
 
 _LEARNING_STATUSES = (CardStatus.LEARNING, CardStatus.RELEARNING)
@@ -240,19 +241,6 @@ class FsrsReplay:
         return self.scheduler.get_card_retrievability(
             self._as_fsrs(card, at), current_datetime=as_utc(at)
         )
-
-
-def as_utc(moment: datetime) -> datetime:
-    """``moment`` in UTC; naive datetimes are refused, since their zone is a guess."""
-    if moment.tzinfo is None:
-        raise ValueError(f"naive datetime {moment.isoformat()} given; pass a timezone-aware one")
-    return moment.astimezone(UTC)
-
-
-def local_day_start(moment: datetime, zone: tzinfo | None = None) -> datetime:
-    """The start (midnight) of the local calendar day containing ``moment``, in UTC."""
-    local = as_utc(moment).astimezone(zone)
-    return local.replace(hour=0, minute=0, second=0, microsecond=0).astimezone(UTC)
 
 
 class StudyScheduler:

@@ -33,12 +33,13 @@ from typing import TYPE_CHECKING, Any
 from content.model import Bank, Kind, Question
 from content.syllabus import COURSE_PARTS, MAJOR_SECTIONS, SECTIONS, section_code
 from data.models import CardStatus, utc_now
+from studyapp.days import as_utc
 from studyapp.errors import StudyappError, UsageError
 from studyapp.exam import policy_for
 from studyapp.grading import Grade, Rating, ResponseError, grade
 from studyapp.i18n import _
 from studyapp.queue import DEFAULT_POLICY, LEARN_AHEAD, QueueCandidates, QueuePolicy
-from studyapp.scheduler import CardState, ReviewRecord, StudyScheduler, as_utc
+from studyapp.scheduler import CardState, ReviewRecord, StudyScheduler
 
 if TYPE_CHECKING:
     from studyapp.settings import Settings

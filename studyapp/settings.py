@@ -8,17 +8,16 @@ only the keys whose value differs from what is stored.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, fields, replace
 from datetime import date, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import delete, select, update
-from sqlalchemy.orm import Session
-
-from data.models import Setting
 from studyapp.config import LANGUAGES
 from studyapp.errors import UsageError
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 _MAX_STEPS = 10
 _MAX_STEP = timedelta(days=1)
@@ -145,16 +144,29 @@ def format_steps(steps: tuple[timedelta, ...]) -> str:
     return " ".join(words)
 
 
-def load_settings(session: Session, profile_id: int) -> Settings:
-    """The profile's settings; missing or invalid stored values take their defaults."""
-    stored = session.execute(
-        select(Setting.key, Setting.value).where(Setting.profile_id == profile_id)
-    ).all()
+def settings_from_stored(stored: Iterable[tuple[str, Any]]) -> Settings:
+    """Settings from stored (key, JSON value) pairs; missing or invalid ones keep defaults."""
     values: dict[str, Any] = {}
     for key, value in stored:
         if key in SETTING_KEYS and setting_problem(key, value) is None:
             values[key] = setting_from_json(key, value)
     return Settings(**values)
+
+
+# SQLAlchemy is imported inside the two functions below: this module stays light for the
+# home screen's start-up path, which reads settings without the ORM.
+
+
+def load_settings(session: Session, profile_id: int) -> Settings:
+    """The profile's settings; missing or invalid stored values take their defaults."""
+    from sqlalchemy import select
+
+    from data.models import Setting
+
+    stored = session.execute(
+        select(Setting.key, Setting.value).where(Setting.profile_id == profile_id)
+    ).all()
+    return settings_from_stored(stored)
 
 
 def save_settings(session: Session, profile_id: int, settings: Settings) -> None:
@@ -163,6 +175,10 @@ def save_settings(session: Session, profile_id: int, settings: Settings) -> None
     A setting equal to its default is not stored, so a better default in a later version
     reaches every learner who never changed it.
     """
+    from sqlalchemy import delete, select, update
+
+    from data.models import Setting
+
     stored = dict(
         session.execute(
             select(Setting.key, Setting.value).where(Setting.profile_id == profile_id)

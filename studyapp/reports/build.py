@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, aliased
 from content.model import Kind
 from content.syllabus import COURSE_PARTS, OPTIONAL_SECTIONS, SECTIONS, section_code
 from data.models import Card, CardStatus, Question, Review
+from studyapp.days import as_utc
 from studyapp.reports.model import (
     FORECAST_DAYS,
     HEATMAP_WEEKS,
@@ -34,7 +35,7 @@ from studyapp.reports.model import (
     Report,
     Retention,
 )
-from studyapp.scheduler import CardState, StudyScheduler, as_utc
+from studyapp.scheduler import CardState, StudyScheduler
 
 _EPOCH_DAY = date(1970, 1, 1)
 _SECONDS_PER_DAY = 86400

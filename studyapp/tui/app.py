@@ -117,9 +117,31 @@ class StudyApp(ReportsWorkerErrors, App[None]):
         except KeymapError as error:
             self.notify(str(error), severity="warning", timeout=10)
 
-    def on_ready(self) -> None:
+    async def on_ready(self) -> None:
         self._startup_reached("first_screen")
+        await self.show_quick_summary()
         self.open_store()
+
+    async def show_quick_summary(self) -> None:
+        """The home numbers through sqlite3, before SQLAlchemy is even imported.
+
+        Importing SQLAlchemy costs as much as starting Textual; these few indexed queries
+        take milliseconds, so they run right here rather than in a worker thread, where
+        each of the many short GIL hand-overs to the busy UI thread would cost more than
+        the queries themselves.
+        """
+        from studyapp.home import quick_home_summary
+
+        found = quick_home_summary(self.config.db, self.config.profile, self.clock())
+        if found is not None:
+            summary, settings = found
+            await self._use_stored_language(settings.language)
+            self.home.show_summary(summary)
+
+    async def _use_stored_language(self, language: str | None) -> None:
+        """The profile's language setting applies unless --lang chose one."""
+        if self.config.lang is None and language and language != current_language():
+            await self.change_language(language)
 
     def startup_usable(self) -> None:
         """The home screen shows its numbers: the app is usable."""
@@ -161,8 +183,7 @@ class StudyApp(ReportsWorkerErrors, App[None]):
 
     async def on_store_opened(self, message: StoreOpened) -> None:
         self.store = message.store
-        if self.config.lang is None and message.language != current_language():
-            await self.change_language(message.language)
+        await self._use_stored_language(message.language)
         self.home.show_summary(message.summary)
         self.sync_bank()
 

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from studyapp.config import AppConfig
-from studyapp.scheduler import local_day_start
+from studyapp.days import local_day_start
 from studyapp.store import Store, open_store
 
 # 10:00 local time (the machine's zone, as the store's scheduler counts days in it).

@@ -96,4 +96,6 @@ def test_the_correct_option_is_not_given_away_by_its_length():
     # extreme is a tell too ("the shortest option is never right").
     total, longest, shortest = _length_tells()
     assert 0.12 <= longest / total <= 0.35, f"{longest} of {total} correct options are the longest"
-    assert 0.12 <= shortest / total <= 0.35, f"{shortest} of {total} correct options are the shortest"
+    assert 0.12 <= shortest / total <= 0.35, (
+        f"{shortest} of {total} correct options are the shortest"
+    )

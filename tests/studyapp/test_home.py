@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 
 from data.models import CardStatus
+from studyapp.days import local_day_start
 from studyapp.home import HomeSummary, home_summary
-from studyapp.scheduler import local_day_start
 from tests.studyapp.session_support import T0, make_store, write_topic
 
 AGAIN, HARD, GOOD, EASY = 1, 2, 3, 4
@@ -116,3 +116,40 @@ def test_the_home_screen_and_the_report_count_the_same_streak(history, days_afte
     now = T0 + days_after * DAY
     report = build_report(history.scheduler, "default", now=now)
     assert home_summary(history, now).streak_days == report.activity.current_streak
+
+
+@pytest.mark.parametrize("hours_after", [0, 5, 24, 50])
+def test_the_quick_sqlite_path_gives_the_same_summary(history, hours_after):
+    from studyapp.home import quick_home_summary
+
+    now = T0 + timedelta(hours=hours_after)
+    scheduler = history.scheduler
+    scheduler.update_settings(scheduler.settings.replace(new_per_day=3, exam_date=date(2025, 5, 1)))
+    quick, settings = quick_home_summary(history.config.db, "default", now)
+    assert quick == home_summary(history, now)
+    assert settings == scheduler.settings
+
+
+def test_the_quick_path_declines_what_it_cannot_read(tmp_path, history):
+    from studyapp.home import quick_home_summary
+
+    assert quick_home_summary(str(tmp_path / "missing.db"), "default") is None
+    assert quick_home_summary("postgresql://host/db", "default") is None
+    assert quick_home_summary(history.config.db, "nobody") is None
+    junk = tmp_path / "junk.db"
+    junk.write_bytes(b"not a database at all" * 100)
+    assert quick_home_summary(str(junk), "default") is None
+
+
+def test_the_quick_path_loads_no_sqlalchemy(history):
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from studyapp.home import quick_home_summary\n"
+        f"assert quick_home_summary({history.config.db!r}, 'default') is not None\n"
+        "assert 'sqlalchemy' not in sys.modules\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr

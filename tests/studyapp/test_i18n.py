@@ -30,7 +30,9 @@ def test_translations_keep_every_placeholder():
     catalog = read_po(po_path().read_text(encoding="utf-8"))
     for message, translation in catalog.items():
         if message:
-            assert set(re.findall(r"{\w*}", message)) == set(re.findall(r"{\w*}", translation)), message
+            assert set(re.findall(r"{\w*}", message)) == set(re.findall(r"{\w*}", translation)), (
+                message
+            )
 
 
 def test_the_compiled_catalog_is_up_to_date_with_the_po_file():

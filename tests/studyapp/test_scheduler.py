@@ -12,7 +12,8 @@ from sqlalchemy import event, update
 from data.db import open_database
 from data.models import Card, CardStatus, Question, Review
 from data.profiles import ensure_profile
-from studyapp.scheduler import CardState, FsrsReplay, StudyScheduler, local_day_start
+from studyapp.days import local_day_start
+from studyapp.scheduler import CardState, FsrsReplay, StudyScheduler
 from studyapp.settings import Settings
 
 T0 = datetime(2025, 4, 1, 0, 0, tzinfo=UTC)  # 09:00 in Tokyo
