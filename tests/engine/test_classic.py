@@ -1,4 +1,7 @@
-"""engine.classic: distances, regression, logistic regression, PCA, k-NN, k-means, SVM, k-fold."""
+"""engine.classic: distances, regression, logistic regression, PCA, k-NN, k-means, SVM, k-fold.
+
+Pairwise distances and logistic regression against PyTorch as well: test_classic_vs_torch.py
+(skipped when torch is not installed)."""
 
 from __future__ import annotations
 
@@ -7,7 +10,6 @@ import math
 
 import numpy as np
 import pytest
-import torch
 
 from engine import classic
 
@@ -26,7 +28,18 @@ def test_distances_by_hand():
         classic.minkowski_distance(x, y, 0.5)
 
 
-def test_pairwise_distances_match_torch_cdist():
+def _distance_by_loops(u, v, metric: str, p: float) -> float:
+    if metric == "cosine":
+        dot = math.fsum(a * b for a, b in zip(u, v, strict=True))
+        norms = math.sqrt(math.fsum(a * a for a in u)) * math.sqrt(math.fsum(b * b for b in v))
+        return 1 - dot / norms
+    gaps = [abs(a - b) for a, b in zip(u, v, strict=True)]
+    if metric == "chebyshev":
+        return max(gaps)
+    return math.fsum(g**p for g in gaps) ** (1 / p)
+
+
+def test_pairwise_distances_match_loops_over_the_pairs():
     rng = np.random.default_rng(0)
     a, b = rng.standard_normal((5, 3)), rng.standard_normal((4, 3))
     for metric, p in (
@@ -35,17 +48,14 @@ def test_pairwise_distances_match_torch_cdist():
         ("chebyshev", math.inf),
         ("minkowski", 3.0),
     ):
-        expected = torch.cdist(torch.tensor(a), torch.tensor(b), p=p).numpy()
+        expected = [[_distance_by_loops(u, v, metric, p) for v in b] for u in a]
         np.testing.assert_allclose(
             classic.pairwise_distances(a, b, metric, p), expected, rtol=1e-10
         )
-    cosine = (
-        1
-        - torch.nn.functional.cosine_similarity(
-            torch.tensor(a)[:, None, :], torch.tensor(b)[None, :, :], dim=-1
-        ).numpy()
-    )
+    cosine = [[_distance_by_loops(u, v, "cosine", 2.0) for v in b] for u in a]
     np.testing.assert_allclose(classic.pairwise_distances(a, b, "cosine"), cosine, atol=1e-12)
+    with pytest.raises(ValueError, match="unknown metric"):
+        classic.pairwise_distances(a, b, "hamming")
 
 
 def test_least_squares_matches_numpy_polyfit_and_ridge_closed_form():
@@ -67,24 +77,60 @@ def test_basis_functions():
     assert classic.r2_score([1, 2, 3], [1, 2, 3]) == 1.0
 
 
-def test_logistic_regression_matches_torch_gradient_descent():
+def _probability(w, b, xi) -> float:
+    """σ(wᵀx + b) = 1 / (1 + exp(−(Σ_j w_j x_j + b)))."""
+    return 1 / (1 + math.exp(-(math.fsum(wj * xj for wj, xj in zip(w, xi, strict=True)) + b)))
+
+
+def _mean_bce(w, b, x, t) -> float:
+    """−(1/n) Σ [t log σ + (1 − t) log(1 − σ)], one sample at a time."""
+    terms = []
+    for xi, ti in zip(x, t, strict=True):
+        p = _probability(w, b, xi)
+        terms.append(ti * math.log(p) + (1 - ti) * math.log(1 - p))
+    return -math.fsum(terms) / len(x)
+
+
+def _bce_gradient_by_loops(w, b, x, t):
+    """(∂L/∂w, ∂L/∂b) = ((1/n) Σ (σ − t) x, (1/n) Σ (σ − t)), one sample at a time."""
+    errors = [_probability(w, b, xi) - ti for xi, ti in zip(x, t, strict=True)]
+    gw = [math.fsum(e * xi[j] for e, xi in zip(errors, x, strict=True)) for j in range(len(w))]
+    return [g / len(x) for g in gw], math.fsum(errors) / len(x)
+
+
+def _bce_gradient_by_central_differences(w, b, x, t, h=1e-6):
+    params = [*w, b]
+    grad = []
+    for k in range(len(params)):
+        plus, minus = list(params), list(params)
+        plus[k] += h
+        minus[k] -= h
+        grad.append(
+            (_mean_bce(plus[:-1], plus[-1], x, t) - _mean_bce(minus[:-1], minus[-1], x, t))
+            / (2 * h)
+        )
+    return grad[:-1], grad[-1]
+
+
+def test_logistic_regression_is_gradient_descent_on_the_cross_entropy():
     rng = np.random.default_rng(1)
     x = rng.standard_normal((30, 2))
     t = (x[:, 0] + 0.5 * x[:, 1] > 0).astype(float)
     model = classic.LogisticRegression(lr=0.3, steps=50).fit(x, t)
-    w = torch.zeros(2, dtype=torch.float64, requires_grad=True)
-    b = torch.zeros(1, dtype=torch.float64, requires_grad=True)
-    xt, tt = torch.tensor(x), torch.tensor(t)
-    for _ in range(50):
-        loss = torch.nn.functional.binary_cross_entropy(torch.sigmoid(xt @ w + b), tt)
-        loss.backward()
-        with torch.no_grad():
-            w -= 0.3 * w.grad
-            b -= 0.3 * b.grad
-        w.grad.zero_()
-        b.grad.zero_()
-    np.testing.assert_allclose(model.w, w.detach().numpy(), rtol=1e-10)
-    assert model.b == pytest.approx(float(b.detach()), rel=1e-10)
+    rows, targets = x.tolist(), t.tolist()
+    w, b, losses = [0.0, 0.0], 0.0, []
+    for step in range(50):
+        losses.append(_mean_bce(w, b, rows, targets))
+        gw, gb = _bce_gradient_by_loops(w, b, rows, targets)
+        if step % 10 == 0:  # the loop gradient is the gradient of the loss
+            nw, nb = _bce_gradient_by_central_differences(w, b, rows, targets)
+            np.testing.assert_allclose([*gw, gb], [*nw, nb], rtol=0, atol=1e-8)
+        w = [wj - 0.3 * g for wj, g in zip(w, gw, strict=True)]
+        b -= 0.3 * gb
+    losses.append(_mean_bce(w, b, rows, targets))
+    np.testing.assert_allclose(model.w, w, rtol=1e-10)
+    assert model.b == pytest.approx(b, rel=1e-10)
+    np.testing.assert_allclose(model.loss_history, losses, rtol=1e-12)
     assert model.loss_history[0] == pytest.approx(math.log(2))
     assert all(b <= a for a, b in zip(model.loss_history, model.loss_history[1:], strict=False))
 

@@ -1,4 +1,6 @@
-"""Demos of engine/demos/feedforward.py against independent computations (PyTorch autograd)."""
+"""Demos of engine/demos/feedforward.py against independent computations: formulas written out
+with ``math``, hand-computed values and central differences. The same demos against PyTorch
+autograd: test_feedforward_vs_torch.py (skipped when torch is not installed)."""
 
 from __future__ import annotations
 
@@ -6,7 +8,6 @@ import math
 
 import numpy as np
 import pytest
-import torch
 
 import engine.demos.feedforward as module
 from engine.demos.registry import REGISTRY, ParameterError, run
@@ -18,6 +19,38 @@ DEMO_IDS = sorted(
 
 def values(demo_id: str, **params):
     return run(REGISTRY[demo_id], params).values
+
+
+def central_difference(f, x: float, h: float = 1e-6) -> float:
+    return (f(x + h) - f(x - h)) / (2 * h)
+
+
+def central_difference_gradient(f, z: list[float], h: float = 1e-6) -> list[float]:
+    """∂f/∂z_k ≈ (f(z + h e_k) − f(z − h e_k)) / 2h for every k."""
+    grad = []
+    for k in range(len(z)):
+        plus, minus = list(z), list(z)
+        plus[k] += h
+        minus[k] -= h
+        grad.append((f(plus) - f(minus)) / (2 * h))
+    return grad
+
+
+def softmax(z: list[float]) -> list[float]:
+    exps = [math.exp(v) for v in z]
+    return [e / sum(exps) for e in exps]
+
+
+def sigmoid(x: float) -> float:
+    return 1 / (1 + math.exp(-x))
+
+
+def normal_pdf(x: float) -> float:
+    return math.exp(-x * x / 2) / math.sqrt(2 * math.pi)
+
+
+def normal_cdf(x: float) -> float:
+    return 0.5 * (1 + math.erf(x / math.sqrt(2)))
 
 
 def test_the_module_registers_its_demos():
@@ -52,26 +85,29 @@ def test_parameter_count():
         values("ff-parameter-count", sizes=[2.5, 3])
 
 
-TORCH_ACTIVATIONS = {
-    "sigmoid": torch.sigmoid,
-    "tanh": torch.tanh,
-    "relu": torch.relu,
-    "leaky_relu": lambda t: torch.nn.functional.leaky_relu(t, 0.1),
-    "gelu": torch.nn.functional.gelu,
-    "identity": lambda t: t,
+# f and f' written out with math; the derivatives in another form than the engine's where one
+# exists (σ' = e^(−x) / (1 + e^(−x))², tanh' = sech² x, GELU' = Φ(x) + x φ(x)).
+REFERENCE_ACTIVATIONS = {
+    "sigmoid": (sigmoid, lambda x: math.exp(-x) / (1 + math.exp(-x)) ** 2),
+    "tanh": (math.tanh, lambda x: 1 / math.cosh(x) ** 2),
+    "relu": (lambda x: max(x, 0.0), lambda x: 1.0 if x > 0 else 0.0),
+    "leaky_relu": (lambda x: x if x > 0 else 0.1 * x, lambda x: 1.0 if x > 0 else 0.1),
+    "gelu": (lambda x: x * normal_cdf(x), lambda x: normal_cdf(x) + x * normal_pdf(x)),
+    "identity": (lambda x: x, lambda x: 1.0),
 }
 
 
-@pytest.mark.parametrize("name", sorted(TORCH_ACTIVATIONS))
-def test_activation_values_and_derivatives_match_autograd(name):
-    x = [-2.0, -0.3, 0.4, 1.7]
+@pytest.mark.parametrize("name", sorted(REFERENCE_ACTIVATIONS))
+def test_activation_values_and_derivatives_match_the_formulas(name):
+    x = [-2.0, -0.3, 0.4, 1.7]  # away from the kink of ReLU at 0
     result = values("ff-activation", function=name, x=x, alpha=0.1)
-    t = torch.tensor(x, dtype=torch.float64, requires_grad=True)
-    y = TORCH_ACTIVATIONS[name](t)
-    y.sum().backward()
-    np.testing.assert_allclose(result["y"], y.detach().numpy(), atol=1e-12)
-    np.testing.assert_allclose(result["grad"], t.grad.numpy(), atol=1e-12)
-    np.testing.assert_allclose(result["numerical_grad"], t.grad.numpy(), atol=1e-6)
+    f, df = REFERENCE_ACTIVATIONS[name]
+    expected = [df(v) for v in x]
+    # the reference derivative is the derivative of the reference function
+    np.testing.assert_allclose(expected, [central_difference(f, v) for v in x], rtol=0, atol=1e-8)
+    np.testing.assert_allclose(result["y"], [f(v) for v in x], rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(result["grad"], expected, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(result["numerical_grad"], expected, atol=1e-6)
 
 
 def test_known_extremes_of_activations():
@@ -99,21 +135,29 @@ def test_xor_needs_a_nonlinear_hidden_layer():
     assert linear["loss_last"] == pytest.approx(math.log(2), abs=0.01)
 
 
+def reference_output_loss(output: str, z: list[float], t: list[float]):
+    """(y, L) written out: ½Σ(z − t)², −Σ[t log σ(z) + (1 − t) log(1 − σ(z))], −Σ t log softmax(z)."""
+    if output == "identity":
+        return list(z), 0.5 * sum((zk - tk) ** 2 for zk, tk in zip(z, t, strict=True))
+    if output == "sigmoid":
+        y = [sigmoid(zk) for zk in z]
+        pairs = zip(y, t, strict=True)
+        return y, -sum(tk * math.log(yk) + (1 - tk) * math.log(1 - yk) for yk, tk in pairs)
+    log_sum_exp = math.log(sum(math.exp(zk) for zk in z))
+    return softmax(z), -sum(tk * (zk - log_sum_exp) for zk, tk in zip(z, t, strict=True))
+
+
 @pytest.mark.parametrize("output", ["identity", "sigmoid", "softmax"])
-def test_output_losses_and_gradients_match_autograd(output):
+def test_output_losses_and_gradients_match_the_formulas(output):
     z, t = [2.0, -1.0, 0.5], [1.0, 0.0, 0.0] if output != "sigmoid" else [1.0, 0.0, 1.0]
     result = values("ff-output-loss", output=output, z=z, t=t)
-    tz = torch.tensor(z, dtype=torch.float64, requires_grad=True)
-    tt = torch.tensor(t, dtype=torch.float64)
-    if output == "identity":
-        loss = 0.5 * torch.sum((tz - tt) ** 2)
-    elif output == "sigmoid":
-        loss = torch.nn.functional.binary_cross_entropy(torch.sigmoid(tz), tt, reduction="sum")
-    else:
-        loss = torch.nn.functional.cross_entropy(tz[None, :], tt[None, :])
-    loss.backward()
-    assert result["loss"] == pytest.approx(float(loss.detach()))
-    np.testing.assert_allclose(result["grad"], tz.grad.numpy(), atol=1e-12)
+    y, loss = reference_output_loss(output, z, t)
+    numerical = central_difference_gradient(lambda v: reference_output_loss(output, v, t)[1], z)
+    np.testing.assert_allclose(result["y"], y, rtol=1e-12, atol=1e-12)
+    assert result["loss"] == pytest.approx(loss, rel=1e-12)
+    np.testing.assert_allclose(result["grad"], numerical, rtol=0, atol=1e-8)
+    y_minus_t = [yk - tk for yk, tk in zip(y, t, strict=True)]
+    np.testing.assert_allclose(result["grad"], y_minus_t, rtol=1e-12, atol=1e-12)
     np.testing.assert_allclose(result["grad"], result["y_minus_t"], atol=1e-12)
     with pytest.raises(ParameterError, match="as many"):
         values("ff-output-loss", output=output, z=[1.0], t=[1.0, 0.0])
@@ -122,9 +166,10 @@ def test_output_losses_and_gradients_match_autograd(output):
 def test_softmax_temperature():
     z, temperatures = [2.0, 1.0, 0.1], [0.5, 1.0, 4.0]
     result = values("ff-softmax-temperature", z=z, temperatures=temperatures)
-    for T, probs in zip(temperatures, result["probs"], strict=True):
-        expected = torch.softmax(torch.tensor(z, dtype=torch.float64) / T, 0).numpy()
-        np.testing.assert_allclose(probs, expected)
+    for T, probs, entropy in zip(temperatures, result["probs"], result["entropies"], strict=True):
+        expected = softmax([v / T for v in z])
+        np.testing.assert_allclose(probs, expected, rtol=1e-12)
+        assert entropy == pytest.approx(-sum(p * math.log(p) for p in expected), rel=1e-12)
     assert result["entropies"] == sorted(result["entropies"])
     assert result["argmax"] == [0, 0, 0]
 
@@ -150,9 +195,8 @@ def test_cross_entropy_with_a_zero_probability():
 
 def test_one_hot():
     result = values("ff-one-hot", labels=[2, 0, 1], classes=4)
-    np.testing.assert_array_equal(
-        result["one_hot"], torch.nn.functional.one_hot(torch.tensor([2, 0, 1]), 4).numpy()
-    )
+    assert result["one_hot"] == [[0, 0, 1, 0], [1, 0, 0, 0], [0, 1, 0, 0]]
+    assert result["row_sums"] == [1, 1, 1] and result["labels_back"] == [2, 0, 1]
     assert result["loss_labels"] == pytest.approx(result["loss_one_hot"])
     with pytest.raises(ParameterError, match="below classes"):
         values("ff-one-hot", labels=[4], classes=4)
@@ -204,25 +248,31 @@ def test_central_difference_is_second_order():
     assert result["central_errors"][0] / result["central_errors"][1] == pytest.approx(100, rel=0.1)
 
 
-def test_computational_graph_matches_autograd():
+def test_computational_graph_matches_hand_computed_derivatives():
     result = values(
         "ff-computational-graph", apple=100, apple_count=2, orange=150, orange_count=3, tax=1.1
     )
-    a, na, o, no, tax = (
-        torch.tensor(v, dtype=torch.float64, requires_grad=True)
-        for v in (100.0, 2.0, 150.0, 3.0, 1.1)
-    )
-    total = (a * na + o * no) * tax
-    total.backward()
-    assert result["total"] == pytest.approx(float(total.detach()))
-    for key, tensor in (
-        ("d_apple", a),
-        ("d_apple_count", na),
-        ("d_orange", o),
-        ("d_orange_count", no),
-        ("d_tax", tax),
-    ):
-        assert result[key] == pytest.approx(float(tensor.grad))
+    inputs = {"apple": 100.0, "apple_count": 2.0, "orange": 150.0, "orange_count": 3.0, "tax": 1.1}
+
+    def total(v):
+        return (v["apple"] * v["apple_count"] + v["orange"] * v["orange_count"]) * v["tax"]
+
+    assert result["total"] == pytest.approx(650 * 1.1, rel=1e-12)
+    # ∂/∂price = count·tax, ∂/∂count = price·tax, ∂/∂tax = 100·2 + 150·3 = 650
+    expected = {
+        "apple": 2 * 1.1,
+        "apple_count": 100 * 1.1,
+        "orange": 3 * 1.1,
+        "orange_count": 150 * 1.1,
+        "tax": 650.0,
+    }
+    for name, derivative in expected.items():
+        assert result[f"d_{name}"] == pytest.approx(derivative, rel=1e-12)
+        # the total is linear in each input alone, so a central difference is exact but for rounding
+        plus, minus = dict(inputs), dict(inputs)
+        plus[name] += 1e-3
+        minus[name] -= 1e-3
+        assert (total(plus) - total(minus)) / 2e-3 == pytest.approx(derivative, rel=1e-9)
 
 
 def test_chain_rule():
@@ -231,25 +281,49 @@ def test_chain_rule():
     assert result["numerical_dz_dx"] == pytest.approx(result["dz_dx"], abs=1e-6)
 
 
-@pytest.mark.parametrize(("layer", "fn"), [("relu", torch.relu), ("sigmoid", torch.sigmoid)])
-def test_activation_backward_matches_autograd(layer, fn):
+@pytest.mark.parametrize(
+    ("layer", "derivative"),
+    [
+        ("relu", lambda x: 1.0 if x > 0 else 0.0),
+        ("sigmoid", lambda x: sigmoid(x) * (1 - sigmoid(x))),
+    ],
+)
+def test_activation_backward_is_dout_times_the_derivative(layer, derivative):
     x, dout = [-1.0, 0.5, 2.0], [3.0, -2.0, 5.0]
     result = values("ff-activation-backward", layer=layer, x=x, dout=dout)
-    t = torch.tensor(x, dtype=torch.float64, requires_grad=True)
-    fn(t).backward(torch.tensor(dout, dtype=torch.float64))
-    np.testing.assert_allclose(result["dx"], t.grad.numpy(), atol=1e-12)
+    expected = [g * derivative(v) for v, g in zip(x, dout, strict=True)]
+    np.testing.assert_allclose(result["dx"], expected, rtol=1e-12, atol=1e-12)
+    if layer == "relu":
+        assert result["dx"] == [0.0, -2.0, 5.0]
     with pytest.raises(ParameterError, match="dout"):
         values("ff-activation-backward", layer=layer, x=[1.0], dout=[1.0, 2.0])
 
 
-def test_softmax_with_loss_backward_matches_autograd():
+def mean_cross_entropy(rows: list[list[float]], labels: list[int]) -> float:
+    """(1/N) Σ_n [log Σ_k exp(x_nk) − x_n,t_n], written out."""
+    losses = [
+        math.log(sum(math.exp(v) for v in row)) - row[label]
+        for row, label in zip(rows, labels, strict=True)
+    ]
+    return sum(losses) / len(rows)
+
+
+def test_softmax_with_loss_backward_matches_the_formula():
     x, t = [[0.3, 2.9, 4.0], [1.0, -1.0, 0.5]], [2, 0]
     result = values("ff-softmax-loss-backward", x=x, t=t)
-    tx = torch.tensor(x, dtype=torch.float64, requires_grad=True)
-    loss = torch.nn.functional.cross_entropy(tx, torch.tensor(t))
-    loss.backward()
-    assert result["loss"] == pytest.approx(float(loss.detach()))
-    np.testing.assert_allclose(result["dx"], tx.grad.numpy(), atol=1e-12)
+    assert result["loss"] == pytest.approx(mean_cross_entropy(x, t), rel=1e-12)
+    expected = [
+        [(p - (k == label)) / len(x) for k, p in enumerate(softmax(row))]
+        for row, label in zip(x, t, strict=True)
+    ]
+    numerical = [
+        central_difference_gradient(
+            lambda v, n=n: mean_cross_entropy([*x[:n], v, *x[n + 1 :]], t), x[n]
+        )
+        for n in range(len(x))
+    ]
+    np.testing.assert_allclose(expected, numerical, rtol=0, atol=1e-8)
+    np.testing.assert_allclose(result["dx"], expected, rtol=1e-12, atol=1e-12)
     np.testing.assert_allclose(result["dx"], result["y_minus_t_over_n"], atol=1e-12)
     with pytest.raises(ParameterError, match="label"):
         values("ff-softmax-loss-backward", x=x, t=[2])

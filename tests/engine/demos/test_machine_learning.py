@@ -1,4 +1,5 @@
-"""Demos of engine/demos/machine_learning.py against independent computations."""
+"""Demos of engine/demos/machine_learning.py against independent computations. The distances
+against PyTorch as well: test_machine_learning_vs_torch.py (skipped when torch is not installed)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,6 @@ import math
 
 import numpy as np
 import pytest
-import torch
 
 import engine.demos.machine_learning as module
 from engine.datasets import load_digits, make_moons
@@ -33,22 +33,20 @@ def test_every_demo_is_deterministic_and_explains_itself(demo_id):
     assert first.result.narrative.strip()
 
 
-def test_distances_against_torch():
-    x, y = [1.0, -2.0, 3.0], [4.0, 6.0, -1.0]
+def test_distances_by_hand():
+    x, y = [1.0, -2.0, 3.0], [4.0, 6.0, -1.0]  # x − y = (−3, −8, 4)
     cov = [[2.0, 0.3, 0.0], [0.3, 1.0, 0.2], [0.0, 0.2, 0.5]]
     result = values("ml-distances", x=x, y=y, p=3, cov=cov)
-    tx, ty = torch.tensor([x], dtype=torch.float64), torch.tensor([y], dtype=torch.float64)
-    for key, p in (
-        ("euclidean", 2.0),
-        ("manhattan", 1.0),
-        ("minkowski", 3.0),
-        ("chebyshev", math.inf),
-    ):
-        assert result[key] == pytest.approx(float(torch.cdist(tx, ty, p=p)))
+    assert result["euclidean"] == pytest.approx(math.sqrt(9 + 64 + 16), rel=1e-12)
+    assert result["manhattan"] == pytest.approx(3 + 8 + 4, rel=1e-12)
+    assert result["minkowski"] == pytest.approx((27 + 512 + 64) ** (1 / 3), rel=1e-12)
+    assert result["chebyshev"] == pytest.approx(8, rel=1e-12)
     diff = np.array(x) - np.array(y)
     assert result["mahalanobis"] == pytest.approx(math.sqrt(diff @ np.linalg.inv(cov) @ diff))
-    cos = float(torch.nn.functional.cosine_similarity(tx, ty))
-    assert result["cosine_similarity"] == pytest.approx(cos)
+    # x·y = 4 − 12 − 3 = −11, ‖x‖² = 1 + 4 + 9 = 14, ‖y‖² = 16 + 36 + 1 = 53
+    cos = -11 / math.sqrt(14 * 53)
+    assert result["cosine_similarity"] == pytest.approx(cos, rel=1e-12)
+    assert result["cosine_distance"] == pytest.approx(1 - cos, rel=1e-12)
     with pytest.raises(ParameterError, match="cov must be a 3×3"):
         values("ml-distances", x=x, y=y)
     with pytest.raises(ParameterError, match="positive definite"):

@@ -1,4 +1,6 @@
-"""Demos of engine/demos/math_foundations.py against independent computations."""
+"""Demos of engine/demos/math_foundations.py against independent computations. Products, SVD,
+the normal CDF and divergences against PyTorch as well: test_math_foundations_vs_torch.py
+(skipped when torch is not installed)."""
 
 from __future__ import annotations
 
@@ -7,7 +9,6 @@ import math
 
 import numpy as np
 import pytest
-import torch
 
 import engine.demos.math_foundations as module
 from engine.demos.registry import REGISTRY, ParameterError, run
@@ -39,13 +40,25 @@ def test_products_and_hadamard():
     A = [[1, 2], [3, 4]]
     B = [[0, 1], [1, 0]]
     result = values("linalg-products", A=A, B=B)
-    a, b = torch.tensor(A, dtype=torch.float64), torch.tensor(B, dtype=torch.float64)
-    np.testing.assert_array_equal(result["product"], (a @ b).numpy())
-    np.testing.assert_array_equal(result["product_ba"], (b @ a).numpy())
-    np.testing.assert_array_equal(result["hadamard"], (a * b).numpy())
+    # B swaps the columns of A from the right and the rows of A from the left
+    assert result["product"] == [[2.0, 1.0], [4.0, 3.0]]
+    assert result["product_ba"] == [[3.0, 4.0], [1.0, 2.0]]
+    assert result["hadamard"] == [[0.0, 2.0], [3.0, 0.0]]
     assert result["commute"] is False
     rectangular = values("linalg-products", A=[[1, 2, 3]], B=[[1], [2], [3]])
     assert rectangular["product"] == [[14.0]] and rectangular["hadamard_ok"] is False
+    assert rectangular["product_ba"] == [[1.0, 2.0, 3.0], [2.0, 4.0, 6.0], [3.0, 6.0, 9.0]]
+
+
+def test_products_of_random_matrices_match_the_sums_written_out():
+    rng = np.random.default_rng(0)
+    A, B = rng.standard_normal((3, 4)).tolist(), rng.standard_normal((4, 2)).tolist()
+    result = values("linalg-products", A=A, B=B)
+    expected = [
+        [math.fsum(A[i][k] * B[k][j] for k in range(4)) for j in range(2)] for i in range(3)
+    ]
+    np.testing.assert_allclose(result["product"], expected, rtol=1e-12, atol=1e-14)
+    assert result["product_ba_ok"] is False and result["hadamard_ok"] is False
 
 
 @pytest.mark.parametrize(
@@ -58,12 +71,12 @@ def test_products_and_hadamard():
         ([7, 2, 3, 4], [7, 4, 5], "dot", [7, 2, 3, 7, 5]),
     ],
 )
-def test_product_shapes_match_torch(a, b, op, shape):
+def test_product_shapes(a, b, op, shape):
     result = values("linalg-product-shape", a_shape=a, b_shape=b, op=op)
     assert result["out_shape"] == shape
     assert result["ok"] is (shape is not None)
-    if op == "matmul" and shape is not None:
-        assert list((torch.ones(a) @ torch.ones(b)).shape) == shape
+    if op == "matmul" and shape is not None:  # the same contraction spelled as an einsum
+        assert list(np.einsum("...ij,jk->...ik", np.ones(a), np.ones(b)).shape) == shape
 
 
 def test_product_shape_rejects_fractional_and_huge_shapes():
@@ -73,14 +86,23 @@ def test_product_shape_rejects_fractional_and_huge_shapes():
         values("linalg-product-shape", a_shape=[4096, 4096])
 
 
-def test_rank_and_svd_against_torch():
-    A = [[1, 2, 3], [2, 4, 6], [1, 0, 1]]
+def test_rank_and_svd_by_hand():
+    A = [[1, 2, 3], [2, 4, 6], [1, 0, 1]]  # row 2 = 2 × row 1; rows 1 and 3 are independent
     result = values("linalg-rank-svd", A=A, k=1)
-    t = torch.tensor(A, dtype=torch.float64)
-    assert result["rank"] == int(torch.linalg.matrix_rank(t)) == 2
-    s = torch.linalg.svdvals(t).numpy()
-    np.testing.assert_allclose(result["singular_values"], s, atol=1e-12)
-    assert result["lowrank_error"] == pytest.approx(math.sqrt(s[1] ** 2 + s[2] ** 2), abs=1e-12)
+    assert result["rank"] == 2
+    # AᵀA = [[6, 10, 16], [10, 20, 30], [16, 30, 46]]: trace 72, principal 2×2 minors
+    # 20 + 20 + 20 = 60, determinant 0, so λ(λ² − 72λ + 60) = 0 and λ = 36 ± √1236, 0.
+    eigenvalues = [36 + math.sqrt(1236), 36 - math.sqrt(1236), 0.0]
+    np.testing.assert_allclose(
+        result["singular_values"], [math.sqrt(v) for v in eigenvalues], rtol=1e-12, atol=1e-12
+    )
+    np.testing.assert_allclose(result["ata_eigenvalues"], eigenvalues, rtol=1e-12, atol=1e-12)
+    # Eckart–Young: ‖A − A₁‖_F² = σ₂² + σ₃² = λ₂ + λ₃
+    assert result["lowrank_error"] == pytest.approx(math.sqrt(eigenvalues[1]), abs=1e-12)
+    u, s, vt = np.array(result["U"]), np.array(result["singular_values"]), np.array(result["Vt"])
+    np.testing.assert_allclose((u * s) @ vt, A, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(u.T @ u, np.eye(3), atol=1e-12)
+    np.testing.assert_allclose(vt @ vt.T, np.eye(3), atol=1e-12)
     result = values("linalg-rank-svd", A=[[3, 0], [4, 5]], k=1)
     np.testing.assert_allclose(result["singular_values"], [math.sqrt(45), math.sqrt(5)])
     np.testing.assert_allclose(result["ata_eigenvalues"], [45, 5])
@@ -172,10 +194,22 @@ def test_categorical_frequencies_and_gaussian_intervals():
     with pytest.raises(ParameterError, match="sum to 1"):
         values("prob-categorical", probs=[0.2, 0.2])
     gauss = values("prob-gaussian", mu=3, sigma=2, samples=100000, seed=0)
-    normal = torch.distributions.Normal(0.0, 1.0)
     for m, p in zip((1, 2, 3), gauss["within"], strict=True):
-        assert p == pytest.approx(float(normal.cdf(torch.tensor(float(m))) * 2 - 1), abs=1e-6)
+        assert p == pytest.approx(_simpson(_standard_normal_pdf, -m, m, 20000), abs=1e-12)
+    # the textbook 68–95–99.7 rule to the digits usually tabulated
+    np.testing.assert_allclose(gauss["within"], [0.682689492, 0.954499736, 0.997300204], atol=1e-9)
     assert gauss["pdf_at_mu"] == pytest.approx(1 / (2 * math.sqrt(2 * math.pi)))
+
+
+def _standard_normal_pdf(x: float) -> float:
+    return math.exp(-x * x / 2) / math.sqrt(2 * math.pi)
+
+
+def _simpson(f, a: float, b: float, intervals: int) -> float:
+    """∫_a^b f by the composite Simpson rule (error O(h⁴))."""
+    h = (b - a) / intervals
+    inner = math.fsum((4 if i % 2 else 2) * f(a + i * h) for i in range(1, intervals))
+    return h / 3 * (f(a) + inner + f(b))
 
 
 def test_rand_is_uniform_and_randn_is_standard_normal():
@@ -250,16 +284,26 @@ def test_entropy_and_self_information():
         values("info-entropy", p=[0.5, 0.6])
 
 
-def test_divergences_against_torch():
+def _kl(p: list[float], q: list[float], log=math.log) -> float:
+    """D_KL(P‖Q) = Σ P log(P / Q), written out (0 log 0 = 0)."""
+    return math.fsum(a * log(a / b) for a, b in zip(p, q, strict=True) if a > 0)
+
+
+def test_divergences_written_out():
     p, q = [0.5, 0.3, 0.2], [0.1, 0.6, 0.3]
     result = values("info-divergences", p=p, q=q, unit="nat")
-    tp, tq = torch.tensor(p, dtype=torch.float64), torch.tensor(q, dtype=torch.float64)
-    kl_pq = float(torch.nn.functional.kl_div(tq.log(), tp, reduction="sum"))
-    kl_qp = float(torch.nn.functional.kl_div(tp.log(), tq, reduction="sum"))
-    assert result["kl_pq"] == pytest.approx(kl_pq) and result["kl_qp"] == pytest.approx(kl_qp)
-    m = (tp + tq) / 2
-    js = 0.5 * float(torch.sum(tp * (tp / m).log())) + 0.5 * float(torch.sum(tq * (tq / m).log()))
-    assert result["js"] == pytest.approx(js)
+    assert result["kl_pq"] == pytest.approx(_kl(p, q), rel=1e-12)
+    assert result["kl_qp"] == pytest.approx(_kl(q, p), rel=1e-12)
+    entropy_p = -math.fsum(a * math.log(a) for a in p)
+    cross_entropy_pq = -math.fsum(a * math.log(b) for a, b in zip(p, q, strict=True))
+    assert result["entropy_p"] == pytest.approx(entropy_p, rel=1e-12)
+    assert result["cross_entropy_pq"] == pytest.approx(cross_entropy_pq, rel=1e-12)
+    m = [(a + b) / 2 for a, b in zip(p, q, strict=True)]
+    js = 0.5 * _kl(p, m) + 0.5 * _kl(q, m)
+    assert result["js"] == pytest.approx(js, rel=1e-12)
+    bits = values("info-divergences", p=p, q=q, unit="bit")
+    assert bits["kl_pq"] == pytest.approx(_kl(p, q, math.log2), rel=1e-12)
+    assert bits["js"] == pytest.approx(js / math.log(2), rel=1e-12)
     disjoint = values("info-divergences", p=[1, 0], q=[0, 1])
     assert disjoint["kl_pq_infinite"] and disjoint["kl_pq"] is None
     assert disjoint["js"] == pytest.approx(math.log(2))
