@@ -4,7 +4,9 @@ Simulates one learner studying the bank in use (the bundled bank unless ``--bank
 year, in the way the app would record it: review sessions most days (new questions up to 20
 a day, learning steps, reviews as they fall due with growing intervals, lapses and
 relearning), topped up with topic drills whose answers do not move the schedule, until the
-log holds ``--reviews`` answers. The log is written as an export document and loaded with
+log holds ``--reviews`` answers; a 100-question mock exam a month over the last quarter, and
+an exam date two months ahead, so that the report computes exam readiness (one FSRS
+retrievability more per studied card). The log is written as an export document and loaded with
 ``studyapp import`` (which rebuilds every card by replay), then measures, each in a fresh
 ``studyapp`` process as a learner runs it (the median of ``--repeats`` runs):
 
@@ -48,6 +50,9 @@ BUDGET_S = 1.0
 FORMATS = ("text", "markdown", "html", "json")
 NEW_PER_DAY = 20
 REVIEWS_PER_DAY = 200
+MOCK_EXAM_DAYS_AGO = (90, 60, 30)
+MOCK_EXAM_QUESTIONS = 100
+EXAM_IN_DAYS = 60
 
 
 @dataclass
@@ -80,8 +85,9 @@ class _LogWriter:
             }
         )
 
-    def end_session(self) -> None:
+    def end_session(self, details: dict[str, Any] | None = None) -> None:
         self.sessions[-1]["ended_at"] = _iso(self.clock)
+        self.sessions[-1]["details"].update(details or {})
 
     def answer(self, question_id: str, rating: int, *, moves_schedule: bool = True) -> datetime:
         duration_ms = int(self.rng.lognormvariate(9.6, 0.6))  # about 15 s, sometimes a minute
@@ -125,6 +131,8 @@ def simulate_log(
             cards[question_id] = _learn(log, rng, question_id)
         del unseen[:NEW_PER_DAY]
         log.end_session()
+        if days - day in MOCK_EXAM_DAYS_AGO:
+            _mock_exam(log, rng, question_ids, log.clock + timedelta(minutes=30))
         drill_answers = round(quota * (index + 1)) - len(log.reviews)
         if drill_answers > 0 and len(log.reviews) < reviews:
             log.start_session("drill", log.clock + timedelta(minutes=rng.uniform(5, 60)))
@@ -136,10 +144,38 @@ def simulate_log(
     return {
         "format": "studyapp-export",
         "version": 1,
-        "profiles": [{"name": "default", "settings": {}, "suspended": []}],
+        "profiles": [
+            {
+                "name": "default",
+                "settings": {"exam_date": (end + timedelta(days=EXAM_IN_DAYS)).date().isoformat()},
+                "suspended": [],
+            }
+        ],
         "sessions": log.sessions,
         "reviews": log.reviews,
     }
+
+
+def _mock_exam(log: _LogWriter, rng: random.Random, question_ids: list[str], at: datetime) -> None:
+    """A finished mock exam that leaves the schedule alone, recorded as studyapp.mock_exam
+    records one (the score per section is made up: the report only reads it)."""
+    log.start_session("exam", at)
+    questions = rng.sample(question_ids, min(MOCK_EXAM_QUESTIONS, len(question_ids)))
+    correct = 0
+    for question_id in questions:
+        right = rng.random() < 0.7
+        correct += right
+        log.answer(question_id, 3 if right else 1, moves_schedule=False)
+    log.end_session(
+        {
+            "questions": questions,
+            "minutes": 1.2 * len(questions),
+            "score": correct,
+            "total": len(questions),
+            "sections": {"3-4 畳み込みニューラルネットワーク": [correct, len(questions)]},
+            "counted_as_reviews": False,
+        }
+    )
 
 
 def _learn(log: _LogWriter, rng: random.Random, question_id: str) -> _SimulatedCard:

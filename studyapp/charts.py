@@ -11,6 +11,7 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from rich.cells import cell_len
 from rich.text import Text
 
 SERIES_STYLES = ("cyan", "magenta", "yellow", "green", "red", "blue", "bright_white")
@@ -133,17 +134,22 @@ def bar_chart(
     *,
     width: int = 60,
     title: str = "",
+    peak: float | None = None,
 ) -> list[Text]:
-    """Horizontal bars, one row per label (and per series when there are several)."""
+    """Horizontal bars, one row per label (and per series when there are several).
+
+    ``peak``: the value of a full-width bar (100 for percentages); the largest by default.
+    Labels are aligned by terminal cells, so Japanese labels line up too.
+    """
     lines: list[Text] = [Text(title, style="bold")] if title else []
     all_values = _finite([v for values in series.values() for v in values])
     if not all_values:
         return [*lines, Text("(no data)")]
-    peak = max(abs(v) for v in all_values) or 1.0
+    peak = peak or max(abs(v) for v in all_values) or 1.0
     names = list(series)
-    label_width = max(len(str(label)) for label in labels) if labels else 0
+    label_width = max(cell_len(str(label)) for label in labels) if labels else 0
     if len(names) > 1:
-        label_width = max(label_width, *(len(name) + 2 for name in names))
+        label_width = max(label_width, *(cell_len(name) + 2 for name in names))
     value_width = max(len(format_number(v)) for v in all_values)
     bar_width = max(5, width - label_width - value_width - 3)
     for row, label in enumerate(labels):
@@ -153,7 +159,7 @@ def bar_chart(
             shown = str(label) if index == 0 else ""
             if len(names) > 1:
                 shown = f"{label} {name}" if index == 0 else f"  {name}"
-            line = Text(f"{shown:<{label_width}} ")
+            line = Text(shown + " " * (label_width - cell_len(shown) + 1))
             eighths = 0 if not math.isfinite(value) else round(abs(value) / peak * bar_width * 8)
             full, part = divmod(eighths, 8)
             bar = "█" * full + (_EIGHTHS[part] if part else "")
@@ -253,7 +259,13 @@ def render_plot(plot: Mapping[str, Any], *, width: int = 60, height: int = 12) -
             y_label=plot.get("y_label", ""),
         )
     if kind == "bar":
-        return bar_chart(plot.get("x", []), plot.get("series", {}), width=width, title=title)
+        return bar_chart(
+            plot.get("x", []),
+            plot.get("series", {}),
+            width=width,
+            title=title,
+            peak=plot.get("peak"),
+        )
     if kind == "histogram":
         counts = next(iter(plot.get("series", {}).values()), [])
         return histogram(

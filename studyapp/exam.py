@@ -27,8 +27,8 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
+from typing import Protocol
 
-from content.model import Question
 from content.syllabus import section_code, section_label
 from studyapp.queue import (
     DEFAULT_POLICY,
@@ -208,9 +208,16 @@ class Readiness:
         }
 
 
+class Tagged(Protocol):
+    """What readiness reads of a question: its id and its syllabus tags."""
+
+    id: str
+    syllabus: Sequence[str]
+
+
 def readiness(
     scheduler: StudyScheduler,
-    questions: Sequence[Question],
+    questions: Sequence[Tagged],
     now: datetime,
     strategy: ExamStrategy = DEFAULT_STRATEGY,
 ) -> Readiness | None:
@@ -224,21 +231,28 @@ def readiness(
         return None
     days_left = days_until(exam_date, now, scheduler)
     on_exam = exam_moment(exam_date, scheduler)
-    cards = scheduler.cards(q.id for q in questions)
-    recall = {qid: scheduler.fsrs.retrievability(card, on_exam) for qid, card in cards.items()}
+    # Studied questions only: a question suspended before it was ever studied is not known.
+    studied = {
+        qid: card
+        for qid, card in scheduler.cards(q.id for q in questions).items()
+        if card.status != CardStatus.NEW
+    }
+    recall = {qid: scheduler.fsrs.retrievability(card, on_exam) for qid, card in studied.items()}
+    # A question counts in every section it is tagged with, as in the progress report.
     by_section: dict[str, list[str]] = {}
     for question in questions:
-        for tag in question.syllabus[:1]:
+        for tag in question.syllabus:
             by_section.setdefault(section_code(tag), []).append(question.id)
     sections = [
         SectionReadiness(
             section=section_label(code),
             questions=len(ids),
-            seen=sum(qid in cards for qid in ids),
+            seen=sum(qid in studied for qid in ids),
             predicted_recall=sum(recall.get(qid, 0.0) for qid in ids) / len(ids),
         )
         for code, ids in sorted(by_section.items(), key=lambda item: _section_order(item[0]))
     ]
+    cards = studied
     unseen = len(questions) - len(cards)
     below = sum(1 for qid in cards if recall[qid] < strategy.target_recall)
     remaining_days = max(1, days_left)

@@ -154,6 +154,9 @@ class MockExam:
             raise ValueError("the bank has no examinable question")
         minutes = minutes if minutes is not None else len(drawn) * EXAM_MINUTES / EXAM_QUESTIONS
         now = clock()
+        # Only the latest unfinished exam can be resumed: a new one closes the others.
+        for old_id, _started, _details in store.scheduler.unfinished_sessions("exam"):
+            store.scheduler.end_session(old_id, details={"abandoned": True}, at=now)
         session_id = store.scheduler.start_session(
             "exam",
             details={
@@ -190,7 +193,10 @@ class MockExam:
                         saved.get("seconds", 0.0),
                     )
                 )
-        return cls(store, session_id, items, started, details["minutes"], clock)
+        exam = cls(store, session_id, items, started, details["minutes"], clock)
+        open_items = [i for i, item in enumerate(items) if item.response is None or item.flagged]
+        exam.index = open_items[0] if open_items else 0
+        return exam
 
     # -- time -------------------------------------------------------------------------------
 
@@ -274,9 +280,10 @@ class MockExam:
     # -- the end ----------------------------------------------------------------------------
 
     def finish(self, *, count_as_reviews: bool = False) -> ExamResult:
-        """Grade every question, log the answers, close the session; score per section.
+        """Grade every question, log the answers given, close the session; score per section.
 
-        With ``count_as_reviews`` the answers move the FSRS schedule like review answers.
+        Unanswered questions count as wrong in the score and are not logged. With
+        ``count_as_reviews`` the answers move the FSRS schedule like review answers.
         """
         self.go(self.index)  # account for the time on the last question
         now = self.clock()
@@ -284,17 +291,17 @@ class MockExam:
         graded = []
         for item in self.items:
             result = grade(item.question, item.response) if item.response is not None else None
-            correct = result is not None and bool(result.correct)
-            scheduler.record_answer(
-                item.question.id,
-                Rating.GOOD if correct else Rating.AGAIN,
-                correct=correct,
-                answer=item.response,
-                duration_ms=round(item.seconds * 1000),
-                at=now,
-                session_id=self.session_id,
-                moves_schedule=count_as_reviews,
-            )
+            if result is not None:  # an unanswered question scores 0 but is no answer given
+                scheduler.record_answer(
+                    item.question.id,
+                    Rating.GOOD if result.correct else Rating.AGAIN,
+                    correct=bool(result.correct),
+                    answer=item.response,
+                    duration_ms=round(item.seconds * 1000),
+                    at=now,
+                    session_id=self.session_id,
+                    moves_schedule=count_as_reviews,
+                )
             graded.append(GradedItem(item.question, item.response, result, item.flagged))
         sections: dict[str, list[bool]] = {}
         for item in graded:

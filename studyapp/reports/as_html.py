@@ -21,6 +21,7 @@ body { margin: 0 auto; max-width: 1180px; padding: 24px 32px 48px; color: var(--
 header { border-bottom: 3px solid var(--accent); margin-bottom: 20px; }
 h1 { font-size: 26px; margin: 0 0 2px; }
 h2 { font-size: 19px; margin: 32px 0 10px; padding-bottom: 4px; border-bottom: 1px solid var(--line); }
+h3 { font-size: 16px; margin: 20px 0 8px; }
 .generated, .muted, .note { color: var(--muted); }
 .summary { display: grid; grid-template-columns: repeat(auto-fill, minmax(250px, 1fr)); gap: 10px;
   margin: 0; }
@@ -41,7 +42,7 @@ ul.definitions { color: var(--muted); font-size: 13px; padding-left: 20px; }
 @page { size: A4; margin: 14mm; }
 @media print {
   body { max-width: none; padding: 0; font-size: 10.5pt; }
-  h2 { break-after: avoid; }
+  h2, h3 { break-after: avoid; }
   section, figure, tr { break-inside: avoid; }
   thead { display: table-header-group; }
   .summary div, .start { background: none; }
@@ -75,6 +76,7 @@ def render_html(report: Report) -> str:
                 _figure(svg.section_bars(report.course_parts, headings["course"]))
                 + _table(present.course_table(report)),
             ),
+            _section(headings["mock_exams"], _mock_exams(report)),
             _section(
                 headings["forecast"],
                 _figure(svg.forecast_bars(report.forecast, headings["forecast"])),
@@ -89,7 +91,7 @@ def render_html(report: Report) -> str:
             _section(
                 headings["definitions"],
                 '<ul class="definitions">'
-                + "".join(f"<li>{escape(line)}</li>" for line in present.definitions())
+                + "".join(f"<li>{escape(line)}</li>" for line in present.definitions(report))
                 + "</ul>",
             ),
         ]
@@ -100,6 +102,19 @@ def render_html(report: Report) -> str:
         f"<title>{escape(present.title(report))}</title>\n<style>{_STYLE}</style>\n"
         "</head>\n<body>\n" + "\n".join(parts) + "\n</body>\n</html>\n"
     )
+
+
+def _mock_exams(report: Report) -> str:
+    """The finished mock exams, their score trend and the latest one's sections."""
+    body = _table(present.mock_exams_table(report))
+    if report.mock_exams:
+        latest = present.latest_mock_exam_table(report)
+        body += (
+            _figure(svg.score_trend(report.mock_exams, present.headings()["mock_trend"]))
+            + f"<h3>{escape(latest.title)}</h3>\n"
+            + _table(latest)
+        )
+    return body
 
 
 def _section(heading: str, body: str) -> str:

@@ -16,13 +16,17 @@ def render_markdown(report: Report) -> str:
     lines.append("")
     lines += _table(present.sections_table(report))
     lines += _table(present.course_table(report))
+    lines += _table(present.mock_exams_table(report))
+    if report.mock_exams:
+        lines += _chart(headings["mock_trend"], unicode_charts.mock_exam_chart(report))
+        lines += _table(present.latest_mock_exam_table(report))
     lines += _chart(headings["forecast"], unicode_charts.forecast_chart(report))
     lines += _chart(headings["activity"], unicode_charts.activity_chart(report))
     lines += _table(present.weakest_table(report))
     lines += _table(present.leeches_table(report))
     lines += _table(present.kinds_table(report))
     lines += [f"## {headings['definitions']}", ""]
-    lines += [f"- {_escape(line)}" for line in present.definitions()]
+    lines += [f"- {_escape(line)}" for line in present.definitions(report)]
     return "\n".join(lines) + "\n"
 
 

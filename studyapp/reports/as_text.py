@@ -52,6 +52,7 @@ def _report(report: Report, width: int) -> RenderableType:
         _summary(report),
         *_titled_table(present.sections_table(report), width),
         *_titled_table(present.course_table(report), width),
+        *_mock_exams(report, width),
         _heading(headings["forecast"]),
         Padding(Group(*unicode_charts.forecast_chart(report)), (0, 0, 0, 2)),
         _heading(headings["activity"]),
@@ -60,8 +61,20 @@ def _report(report: Report, width: int) -> RenderableType:
         *_titled_table(present.leeches_table(report), width),
         *_titled_table(present.kinds_table(report), width),
         _heading(headings["definitions"]),
-        _bullets(present.definitions()),
+        _bullets(present.definitions(report)),
     )
+
+
+def _mock_exams(report: Report, width: int) -> list[RenderableType]:
+    """The finished mock exams, their score trend and the latest one's sections."""
+    parts = _titled_table(present.mock_exams_table(report), width)
+    if report.mock_exams:
+        parts += [
+            _heading(present.headings()["mock_trend"]),
+            Padding(Group(*unicode_charts.mock_exam_chart(report)), (0, 0, 0, 2)),
+            *_titled_table(present.latest_mock_exam_table(report), width),
+        ]
+    return parts
 
 
 def _heading(text: str) -> Text:

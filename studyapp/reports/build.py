@@ -3,7 +3,8 @@
 The review log is aggregated in SQL (GROUP BY question, GROUP BY local day, one window
 function for true retention), so the work in Python grows with the number of questions and
 days, not with the number of reviews. Recall comes from the cached card state (the ``cards``
-table) through the scheduler's FSRS, never by replaying the log.
+table) through the scheduler's FSRS, never by replaying the log. Exam readiness is
+studyapp.exam's, so the report and ``studyapp exam status`` never disagree.
 """
 
 from __future__ import annotations
@@ -18,22 +19,27 @@ from sqlalchemy.orm import Session, aliased
 
 from content.model import Kind
 from content.syllabus import COURSE_PARTS, OPTIONAL_SECTIONS, SECTIONS, section_code
-from data.models import Card, CardStatus, Question, Review
+from data.models import Card, CardStatus, Question, Review, StudySession
 from studyapp.days import as_utc
+from studyapp.exam import Readiness, readiness
 from studyapp.reports.model import (
     FORECAST_DAYS,
     HEATMAP_WEEKS,
+    MOCK_EXAMS_LIMIT,
     RETENTION_WINDOWS,
     WEAKEST_LIMIT,
     Activity,
     DayActivity,
     DueForecast,
+    ExamReadiness,
     GroupProgress,
     GroupScope,
     KindAccuracy,
+    MockExamResult,
     QuestionProgress,
     Report,
     Retention,
+    SectionScore,
 )
 from studyapp.scheduler import CardState, StudyScheduler
 
@@ -49,7 +55,8 @@ class _QuestionFacts:
     id: str
     title: str
     kind: str
-    sections: tuple[str, ...]
+    syllabus: list[str]  # the tags, as studyapp.exam.readiness reads them
+    sections: tuple[str, ...]  # their section codes
     course: str
     course_part: str  # "Day2" of "Day2 Section4"
     card: CardState | None  # None until the question moved a schedule
@@ -84,27 +91,33 @@ def build_report(scheduler: StudyScheduler, profile: str, *, now: datetime | Non
         log_totals = _add_answer_totals(session, scheduler.profile_id, now, facts)
         _add_retention(session, scheduler.profile_id, now, days, facts)
         daily = _answers_per_day(session, scheduler.profile_id, now, days)
+        mock_exams = _mock_exams(session, scheduler.profile_id, now, scheduler.zone)
     questions = list(facts.values())
     settings = scheduler.settings
+    # readiness reads a question's id and syllabus tags, which the facts carry.
+    exam = readiness(scheduler, questions, now)  # type: ignore[arg-type]
+    on_exam = _recall_on_exam(exam)
+    overall_on_exam = exam.predicted_recall if exam is not None else None
     return Report(
         profile=profile,
         generated_at=local_now,
         today=today,
         exam_date=settings.exam_date,
         desired_retention=settings.desired_retention,
-        overall=_group("overall", "all", "", questions),
+        overall=_group("overall", "all", "", questions, overall_on_exam),
         sections=tuple(
             _group(
                 "section",
                 code,
                 name,
                 [q for q in questions if code in q.sections],
+                on_exam.get(code),
                 optional=code in OPTIONAL_SECTIONS,
             )
             for code, name in SECTIONS.items()
         ),
         course_parts=tuple(
-            _group("course", part, part, [q for q in questions if q.course_part == part])
+            _group("course", part, part, [q for q in questions if q.course_part == part], None)
             for part in COURSE_PARTS
         ),
         forecast=DueForecast(today, tuple(scheduler.due_forecast(FORECAST_DAYS, now))),
@@ -118,6 +131,8 @@ def build_report(scheduler: StudyScheduler, profile: str, *, now: datetime | Non
             )
         ),
         accuracy_by_kind=_accuracy_by_kind(questions),
+        readiness=_exam_readiness(exam),
+        mock_exams=mock_exams,
     )
 
 
@@ -179,6 +194,7 @@ def _question_facts(
             id=row.id_,
             title=row.title,
             kind=row.kind,
+            syllabus=row.syllabus,
             sections=tuple(section_code(tag) for tag in row.syllabus),
             course=row.course,
             course_part=row.course.strip().partition(" ")[0],
@@ -303,6 +319,7 @@ def _group(
     key: str,
     name: str,
     questions: Sequence[_QuestionFacts],
+    recall_on_exam: float | None,
     *,
     optional: bool = False,
 ) -> GroupProgress:
@@ -322,6 +339,74 @@ def _group(
         lapses=sum(q.card.lapses for q in seen),  # type: ignore[union-attr]
         answers=sum(q.answers for q in questions),
         time_spent_s=sum(q.time_spent_ms for q in questions) / 1000,
+        recall_on_exam=recall_on_exam,
+    )
+
+
+def _exam_readiness(exam: Readiness | None) -> ExamReadiness | None:
+    if exam is None:
+        return None
+    return ExamReadiness(
+        exam_date=exam.exam_date,
+        days_to_exam=exam.days_to_exam,
+        target_recall=exam.target_recall,
+        predicted_recall=exam.predicted_recall,
+        on_track=exam.on_track,
+        below_target=exam.below_target,
+        new_per_day_needed=exam.new_per_day_needed,
+        reviews_per_day_needed=exam.reviews_per_day_needed,
+    )
+
+
+def _recall_on_exam(exam: Readiness | None) -> dict[str, float]:
+    """Section code → predicted recall on exam day; sections without questions are absent."""
+    if exam is None:
+        return {}
+    return {section_code(s.section): s.predicted_recall for s in exam.sections}
+
+
+def _mock_exams(
+    session: Session, profile_id: int, now: datetime, zone: tzinfo | None
+) -> tuple[MockExamResult, ...]:
+    """The latest finished mock exams, oldest first; an exam closed without a score (never
+    graded) is left out."""
+    rows = session.execute(
+        select(StudySession.started_at, StudySession.ended_at, StudySession.details)
+        .where(
+            StudySession.profile_id == profile_id,
+            StudySession.kind == "exam",
+            StudySession.ended_at.is_not(None),
+            StudySession.ended_at <= now,
+        )
+        .order_by(StudySession.started_at.desc(), StudySession.id.desc())
+    )
+    graded = [row for row in rows if "score" in row.details]
+    return tuple(_mock_exam(*row, zone) for row in reversed(graded[:MOCK_EXAMS_LIMIT]))
+
+
+def _mock_exam(
+    started_at: datetime, ended_at: datetime, details: dict, zone: tzinfo | None
+) -> MockExamResult:
+    """One graded exam from its session details (written by studyapp.mock_exam)."""
+    sections = []
+    for label, (correct, total) in details.get("sections", {}).items():
+        code = section_code(label)
+        name = SECTIONS.get(code, label.partition(" ")[2])
+        sections.append(
+            SectionScore(code, name, correct, total, correct / total if total else None)
+        )
+    order = list(SECTIONS)
+    sections.sort(key=lambda s: order.index(s.key) if s.key in order else len(order))
+    correct, total = details["score"], details.get("total", 0)
+    return MockExamResult(
+        started_at=as_utc(started_at).astimezone(zone),
+        correct=correct,
+        total=total,
+        score=correct / total if total else None,
+        time_used_s=(as_utc(ended_at) - as_utc(started_at)).total_seconds(),
+        time_allowed_s=details.get("minutes", 0) * 60,
+        counted_as_reviews=bool(details.get("counted_as_reviews", False)),
+        sections=tuple(sections),
     )
 
 

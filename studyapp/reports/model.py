@@ -26,6 +26,12 @@ Definitions every renderer and test relies on:
   ``(1 - recall now) × (1 + lapses)``: how likely a question is forgotten now, weighted by
   how often it was forgotten before.
 - **days** are local calendar days in the learner's time zone at the report's UTC offset.
+- **exam day** figures (with an exam date set) are studyapp.exam's readiness, copied, never
+  recomputed: FSRS retrievability at noon of the exam day over *every* question of a group,
+  unseen ones counting as 0 (so "exam day" is not comparable with "recall now", which leaves
+  unseen questions out); a question counts in every section it is tagged with.
+- **mock exams** are finished study sessions of kind ``exam`` (studyapp.mock_exam); their
+  answers count in the activity and time spent like any other.
 """
 
 from __future__ import annotations
@@ -42,6 +48,7 @@ RETENTION_WINDOWS = (7, 30)
 FORECAST_DAYS = 30
 HEATMAP_WEEKS = 26
 WEAKEST_LIMIT = 10
+MOCK_EXAMS_LIMIT = 20  # the most recent ones; a learner takes a handful before the exam
 
 
 @dataclass(frozen=True)
@@ -63,8 +70,8 @@ class GroupProgress:
     """Progress on a group of questions: the whole bank, a syllabus section or a course part.
 
     ``scope`` and ``key`` identify the group for a drill (``section`` "3-4", ``course``
-    "Day2"). Exam-day figures (predicted recall on the exam date) belong beside
-    ``recall_now`` when exam readiness is added.
+    "Day2"). ``recall_on_exam`` is set for the whole bank and the syllabus sections when an
+    exam date is set (readiness has no figure per course part).
     """
 
     scope: GroupScope
@@ -80,6 +87,7 @@ class GroupProgress:
     lapses: int
     answers: int
     time_spent_s: float
+    recall_on_exam: float | None  # mean predicted recall on exam day, unseen as 0
 
 
 @dataclass(frozen=True)
@@ -160,6 +168,45 @@ class DueForecast:
 
 
 @dataclass(frozen=True)
+class ExamReadiness:
+    """How ready the learner is for the exam date: studyapp.exam.Readiness, copied."""
+
+    exam_date: date
+    days_to_exam: int  # 0 on exam day, negative after it
+    target_recall: float
+    predicted_recall: float  # over the whole bank on exam day, unseen questions as 0
+    on_track: bool  # predicted_recall >= target_recall
+    below_target: int  # studied questions predicted below target on exam day
+    new_per_day_needed: int  # to introduce every unseen question before the last stretch
+    reviews_per_day_needed: int  # answers a day (reviews and new questions' steps)
+
+
+@dataclass(frozen=True)
+class SectionScore:
+    """Right answers in one syllabus section of a mock exam."""
+
+    key: str  # "3-4"
+    name: str
+    correct: int
+    total: int
+    rate: float | None  # correct / total; None without questions
+
+
+@dataclass(frozen=True)
+class MockExamResult:
+    """One finished mock exam."""
+
+    started_at: datetime  # in the learner's time zone
+    correct: int
+    total: int
+    score: float | None  # correct / total; None without questions
+    time_used_s: float  # from start to finish
+    time_allowed_s: float
+    counted_as_reviews: bool  # whether its answers moved the FSRS schedule
+    sections: tuple[SectionScore, ...]  # in syllabus order
+
+
+@dataclass(frozen=True)
 class Report:
     """Everything ``studyapp report`` shows, for one profile at one moment."""
 
@@ -176,6 +223,8 @@ class Report:
     weakest: tuple[QuestionProgress, ...]  # highest weakness first
     leeches: tuple[QuestionProgress, ...]  # most lapses first
     accuracy_by_kind: tuple[KindAccuracy, ...]
+    readiness: ExamReadiness | None  # None without an exam date
+    mock_exams: tuple[MockExamResult, ...]  # oldest first, at most MOCK_EXAMS_LIMIT
 
     @property
     def is_empty(self) -> bool:

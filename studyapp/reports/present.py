@@ -17,8 +17,10 @@ from studyapp.reports.model import (
     HEATMAP_WEEKS,
     GroupProgress,
     KindAccuracy,
+    MockExamResult,
     QuestionProgress,
     Report,
+    SectionScore,
 )
 
 Row = TypeVar("Row")
@@ -30,6 +32,8 @@ class Column(Generic[Row]):
     title: str
     cell: Callable[[Row], str]
     numeric: bool = True  # right-aligned
+    # The cell's figure as a share from 0 to 1, for formats that draw it as a bar too.
+    fraction: Callable[[Row], float | None] | None = None
 
 
 @dataclass(frozen=True)
@@ -105,16 +109,32 @@ def generated(report: Report) -> str:
     return _("as of {moment}").format(moment=report.generated_at.strftime("%Y-%m-%d %H:%M"))
 
 
-def start_hint(report: Report) -> list[str]:
-    """What an empty report says instead of figures, a sentence a line."""
+def start_hint(report: Report, *, in_app: bool = False) -> list[str]:
+    """What an empty report says instead of figures, a sentence a line; ``in_app`` for the
+    TUI's report screen, where studyapp is already running."""
     sections = sum(1 for group in report.sections if group.questions)
     return [
         _("No answers yet."),
-        _("Run `studyapp` and press `r` to start today's review."),
+        _("Press Esc, then `r` on the home screen to start today's review.")
+        if in_app
+        else _("Run `studyapp` and press `r` to start today's review."),
         _("The bank has {questions} questions in {sections} syllabus sections.").format(
             questions=count(report.overall.questions), sections=sections
         ),
+        *exam_hint(report),
         _("This report fills in as you study."),
+    ]
+
+
+def exam_hint(report: Report) -> list[str]:
+    """For an empty report with an exam date ahead: the pace that covers the bank in time."""
+    readiness = report.readiness
+    if readiness is None or readiness.days_to_exam <= 0:
+        return []
+    return [
+        _("Your exam is in {days}: {new} new questions a day cover the bank in time.").format(
+            days=days(readiness.days_to_exam), new=count(readiness.new_per_day_needed)
+        )
     ]
 
 
@@ -132,16 +152,29 @@ def headings() -> dict[str, str]:
         "weakest": _("Weakest questions"),
         "leeches": _("Leeches"),
         "kinds": _("Accuracy by question kind"),
+        "mock_exams": _("Mock exams"),
+        "mock_trend": _("Mock exam scores"),
         "definitions": _("How the figures are counted"),
     }
 
 
-def definitions() -> list[str]:
-    return [
+def definitions(report: Report) -> list[str]:
+    lines = [
         _(
             "Retention: share of review answers (a later day than the previous answer) not rated Again."
         ),
         _("Recall now: the FSRS chance of recalling a question now, averaged over seen questions."),
+    ]
+    if report.readiness is not None:
+        lines += [
+            _("On exam day: the FSRS chance of recalling a question at noon on exam day."),
+            _(
+                "It is averaged over all questions, unseen ones counting as 0; a question counts "
+                "in every section it is tagged with."
+            ),
+        ]
+    return [
+        *lines,
         _("Weakness: (1 - recall now) × (1 + lapses)."),
         _("* An option of the syllabus: taught in certified courses, not examined."),
     ]
@@ -150,7 +183,7 @@ def definitions() -> list[str]:
 def summary(report: Report) -> list[tuple[str, str]]:
     """The headline figures as (label, value) pairs."""
     overall, activity = report.overall, report.activity
-    pairs = [
+    return [
         (
             seen_heading(),
             _("{seen} of {questions} questions ({unseen} unseen)").format(
@@ -183,17 +216,60 @@ def summary(report: Report) -> list[tuple[str, str]]:
             ),
         ),
         (_("Due today"), count(report.forecast.counts[0])),
+        *exam_summary(report),
     ]
-    if report.exam_date is not None:
-        pairs.append(
+
+
+def exam_summary(report: Report) -> list[tuple[str, str]]:
+    """The exam date and, before it, how ready the learner is: (label, value) pairs."""
+    readiness = report.readiness
+    if readiness is None:
+        return []
+    when = readiness.exam_date.isoformat()
+    if readiness.days_to_exam < 0:
+        return [
             (
                 _("Exam date"),
-                _("{date} (in {days})").format(
-                    date=report.exam_date.isoformat(), days=days(report.days_to_exam or 0)
+                _("{date} ({days} ago)").format(date=when, days=days(-readiness.days_to_exam)),
+            )
+        ]
+    pairs = [
+        (
+            _("Exam date"),
+            _("{date} (in {days})").format(date=when, days=days(readiness.days_to_exam))
+            if readiness.days_to_exam
+            else _("{date} (today)").format(date=when),
+        ),
+        (
+            _("On exam day"),
+            _("{predicted} predicted, target {target}: {verdict}").format(
+                predicted=percent(readiness.predicted_recall),
+                target=percent(readiness.target_recall),
+                verdict=on_track_label(report),
+            ),
+        ),
+    ]
+    if readiness.days_to_exam:
+        pairs.append(
+            (
+                _("Needed a day"),
+                _("{new} new questions, {answers} answers in all").format(
+                    new=count(readiness.new_per_day_needed),
+                    answers=count(readiness.reviews_per_day_needed),
                 ),
             )
         )
     return pairs
+
+
+def on_track_label(report: Report) -> str:
+    readiness = report.readiness
+    assert readiness is not None
+    if readiness.on_track:
+        return _("on track")
+    return _("below target ({questions} studied questions below it)").format(
+        questions=count(readiness.below_target)
+    )
 
 
 # -- tables -------------------------------------------------------------------------------------
@@ -211,15 +287,37 @@ def seen_cell(group: GroupProgress) -> str:
     return f"{group.seen}/{group.questions}"
 
 
-def _group_figures() -> list[Column[GroupProgress]]:
+def _group_figures(*, on_exam: bool = False) -> list[Column[GroupProgress]]:
+    """The figures of a group; ``on_exam`` adds predicted recall on exam day.
+
+    The recall columns' titles are shorter than the summary's labels and wrap in two lines,
+    so that the section table keeps its names within 100 columns.
+    """
+    exam = (
+        [
+            Column(
+                _("Recall (exam day)"),
+                lambda g: percent(g.recall_on_exam),
+                fraction=lambda g: g.recall_on_exam,
+            )
+        ]
+        if on_exam
+        else []
+    )
     return [
         Column(seen_heading(), seen_cell),
         Column(_("Retention 7d"), lambda g: percent(g.retention_7d.rate)),
         Column(_("Retention 30d"), lambda g: percent(g.retention_30d.rate)),
-        Column(recall_heading(), lambda g: percent(g.recall_now)),
+        Column(_("Recall (now)"), lambda g: percent(g.recall_now), fraction=lambda g: g.recall_now),
+        *exam,
         Column(_("Lapses"), lambda g: count(g.lapses)),
         Column(_("Time"), lambda g: duration(g.time_spent_s)),
     ]
+
+
+def section_label(group: GroupProgress) -> str:
+    """ "3-4 畳み込みニューラルネットワーク", starred when an option."""
+    return f"{group.key} {section_name(group)}"
 
 
 def section_name(group: GroupProgress) -> str:
@@ -228,10 +326,11 @@ def section_name(group: GroupProgress) -> str:
 
 
 def sections_table(report: Report) -> Table[GroupProgress]:
+    # One column for number and name: with the exam-day figures, a separate number column
+    # would leave the longest names too little room in 100 columns.
     columns = [
-        Column(_("No."), lambda g: g.key, numeric=False),
-        Column(_("Section"), section_name, numeric=False),
-        *_group_figures(),
+        Column(_("Section"), section_label, numeric=False),
+        *_group_figures(on_exam=report.readiness is not None),
     ]
     return Table(headings()["sections"], columns, list(report.sections))
 
@@ -246,7 +345,7 @@ def _question_columns() -> list[Column[QuestionProgress]]:
         Column(_("Question"), lambda q: q.title, numeric=False),
         Column(_("Section"), lambda q: ", ".join(q.sections), numeric=False),
         Column(_("Lapses"), lambda q: count(q.lapses)),
-        Column(recall_heading(), lambda q: percent(q.recall_now)),
+        Column(_("Recall (now)"), lambda q: percent(q.recall_now)),
         Column(_("Accuracy"), lambda q: percent(q.accuracy)),
         Column(_("Due"), lambda q: q.due.date().isoformat() if q.due else NOT_AVAILABLE),
     ]
@@ -272,3 +371,42 @@ def kinds_table(report: Report) -> Table[KindAccuracy]:
         Column(_("Accuracy"), lambda k: percent(k.accuracy)),
     ]
     return Table(headings()["kinds"], columns, list(report.accuracy_by_kind))
+
+
+def exam_day(exam: MockExamResult) -> str:
+    return exam.started_at.strftime("%Y-%m-%d %H:%M")
+
+
+def mock_exams_table(report: Report) -> Table[MockExamResult]:
+    """Every finished mock exam, the latest first."""
+    columns = [
+        Column(_("Date"), exam_day, numeric=False),
+        Column(_("Score"), lambda e: f"{e.correct}/{e.total}"),
+        Column("%", lambda e: percent(e.score)),
+        Column(
+            _("Time used"),
+            lambda e: _("{used} of {allowed}").format(
+                used=duration(e.time_used_s), allowed=duration(e.time_allowed_s)
+            ),
+        ),
+        Column(
+            _("Counted as reviews"),
+            lambda e: _("yes") if e.counted_as_reviews else _("no"),
+            numeric=False,
+        ),
+    ]
+    return Table(headings()["mock_exams"], columns, list(reversed(report.mock_exams)))
+
+
+def latest_mock_exam_table(report: Report) -> Table[SectionScore]:
+    """The latest mock exam's score per syllabus section (no rows without a mock exam)."""
+    latest = report.mock_exams[-1] if report.mock_exams else None
+    title = (
+        _("Latest mock exam by section ({date})").format(date=exam_day(latest)) if latest else ""
+    )
+    columns = [
+        Column(_("Section"), lambda s: f"{s.key} {s.name}", numeric=False),
+        Column(_("Right"), lambda s: f"{s.correct}/{s.total}"),
+        Column("%", lambda s: percent(s.rate)),
+    ]
+    return Table(title, columns, list(latest.sections) if latest else [])

@@ -1,4 +1,5 @@
-"""Inline SVG charts for the HTML report: section bars, the due forecast, the activity calendar.
+"""Inline SVG charts for the HTML report: section bars, the due forecast, the activity calendar,
+mock exam scores.
 
 Plain SVG elements with a ``viewBox`` (they scale with the page and print sharply), colours
 from the page's palette, and a ``<title>`` on every bar and cell for the exact figure.
@@ -11,7 +12,7 @@ from collections.abc import Sequence
 from html import escape
 
 from studyapp.reports import present
-from studyapp.reports.model import Activity, DueForecast, GroupProgress
+from studyapp.reports.model import Activity, DueForecast, GroupProgress, MockExamResult
 
 SEEN_COLOUR = "#8fb3de"
 RECALL_COLOUR = "#2f6fb5"
@@ -53,9 +54,7 @@ def section_bars(groups: Sequence[GroupProgress], label: str) -> str:
     ]
     for index, group in enumerate(groups):
         y = 20 + index * row_height
-        name = (
-            f"{group.key} {present.section_name(group)}" if group.scope == "section" else group.name
-        )
+        name = present.section_label(group) if group.scope == "section" else group.name
         seen = group.seen / group.questions if group.questions else 0.0
         recall = group.recall_now or 0.0
         rows += [
@@ -134,3 +133,39 @@ def activity_calendar(activity: Activity, label: str) -> str:
         _text(left + 18 + 5 * (cell + gap), legend_y + cell - 3, present.count(peak), css="figure")
     )
     return _svg(width, legend_y + cell + 2, body, label)
+
+
+def score_trend(exams: Sequence[MockExamResult], label: str) -> str:
+    """One column a mock exam, oldest first, on a 0–100% scale with its score above it."""
+    left, step, bar_width, plot_height, top = 40, 56, 30, 120, 20
+    width = left + step * len(exams)
+    body = []
+    for level in (0.0, 0.5, 1.0):
+        y = top + plot_height * (1 - level)
+        body += [
+            f'<line x1="{left}" y1="{y:g}" x2="{width}" y2="{y:g}" stroke="{TRACK_COLOUR if level else AXIS_COLOUR}"/>',
+            _text(left - 6, y + 4, present.percent(level), anchor="end", css="figure"),
+        ]
+    for index, exam in enumerate(exams):
+        height = plot_height * (exam.score or 0.0)
+        x = left + index * step + (step - bar_width) / 2
+        centre = x + bar_width / 2
+        tip = f"{present.exam_day(exam)}: {exam.correct}/{exam.total}"
+        body += [
+            _rect(x, top + plot_height - height, bar_width, height, RECALL_COLOUR, tip),
+            _text(
+                centre,
+                top + plot_height - height - 5,
+                present.percent(exam.score),
+                anchor="middle",
+                css="figure",
+            ),
+            _text(
+                centre,
+                top + plot_height + 16,
+                f"{exam.started_at.month}/{exam.started_at.day}",
+                anchor="middle",
+                css="figure",
+            ),
+        ]
+    return _svg(width, top + plot_height + 24, body, label)

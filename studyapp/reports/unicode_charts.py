@@ -1,6 +1,8 @@
-"""The report's charts in Unicode for the terminal and Markdown: forecast and activity.
+"""The report's charts in Unicode for the terminal and Markdown: forecast, activity, mock
+exam scores, and the share bars the TUI's tables draw.
 
-Drawn with studyapp.charts; each returns ``rich.text.Text`` lines (``.plain`` for Markdown).
+Drawn with studyapp.charts where it has the chart; each returns ``rich.text.Text`` lines
+(``.plain`` for Markdown).
 """
 
 from __future__ import annotations
@@ -12,6 +14,9 @@ from studyapp.charts import heatmap, histogram
 from studyapp.i18n import _
 from studyapp.reports import present
 from studyapp.reports.model import DayActivity, Report
+
+_EIGHTHS = "▏▎▍▌▋▊▉"  # a cell filled one to seven eighths from the left
+SCORE_BAR_WIDTH = 40
 
 
 def forecast_chart(report: Report) -> list[Text]:
@@ -44,3 +49,26 @@ def activity_chart(report: Report) -> list[Text]:
 
 def _answers(day: DayActivity | None) -> float | None:
     return None if day is None else float(day.answers)  # None: a day still to come
+
+
+def fraction_bar(fraction: float | None, width: int, style: str = "cyan") -> Text:
+    """``width`` cells filled from the left to ``fraction`` (0 to 1), in eighths of a cell;
+    the rest is a dotted track (all of it for None)."""
+    eighths = round(min(1.0, max(0.0, fraction or 0.0)) * width * 8)
+    full, part = divmod(eighths, 8)
+    bar = "█" * full + (_EIGHTHS[part - 1] if part else "")
+    return Text.assemble((bar, style), ("·" * (width - len(bar)), "dim"))
+
+
+def mock_exam_chart(report: Report) -> list[Text]:
+    """One bar a mock exam, oldest first, on a 0–100% scale."""
+    lines = [
+        Text.assemble(
+            f"{exam.started_at:%m-%d}  ",
+            fraction_bar(exam.score, SCORE_BAR_WIDTH),
+            f" {present.percent(exam.score):>4}",
+        )
+        for exam in report.mock_exams
+    ]
+    caption = _("score of each mock exam, oldest first; the bar is 0 … 100%")
+    return [*lines, Text(caption, style="dim")]

@@ -209,6 +209,7 @@ class StudyApp(ReportsWorkerErrors, App[None]):
 
     def _bank_ready(self) -> None:
         self.bank_synced = True
+        self.home.refresh_readiness()  # it needs the synced bank
         waiting, self._waiting_for_store = self._waiting_for_store, []
         for callback in waiting:
             self.call_later(callback)
@@ -277,6 +278,23 @@ class StudyApp(ReportsWorkerErrors, App[None]):
             self.push_screen(SettingsScreen())
 
         self.when_ready(open_settings)
+
+    def action_report(self) -> None:
+        def open_report() -> None:
+            from studyapp.tui.screens.report import ReportScreen
+
+            self.push_screen(ReportScreen())
+
+        self.when_ready(open_report)
+
+    def action_mock_exam(self) -> None:
+        self.when_ready(self._open_mock_exam)
+
+    async def _open_mock_exam(self) -> None:
+        from studyapp.tui.screens.mock_exam import ExamStartScreen
+
+        await self.go_home()
+        self.push_screen(ExamStartScreen())
 
     def open_demo(self, question: Question) -> None:
         """The demo of ``question``, with the question's parameters and claims."""

@@ -19,6 +19,8 @@ APP_COMMANDS: tuple[tuple[str, str], ...] = (
     ("Start today's review", "app.start_review"),
     ("Go to the home screen", "app.go_home"),
     ("Browse questions", "app.browse"),
+    ("Take a mock exam", "app.mock_exam"),
+    ("Progress report", "app.report"),
     ("Settings", "app.settings"),
     ("Change the colour theme", "app.change_theme"),
     ("Show the keys of this screen", "app.help"),

@@ -96,7 +96,16 @@ def test_counting_an_exam_as_reviews_moves_the_schedule(tmp_path):
     exam.answer("7")
     result = exam.finish(count_as_reviews=True)
     assert result.counted_as_reviews
-    assert len(store.scheduler.cards()) == 4  # unanswered questions were logged as wrong
+    assert (result.correct, result.total) == (1, 4)  # unanswered ones score 0 …
+    assert list(store.scheduler.cards()) == [exam.items[0].question.id]  # … and are not logged
+
+
+def test_a_new_exam_closes_older_unfinished_ones(tmp_path):
+    store = make_store(tmp_path, bank_with_sections(tmp_path))
+    first = MockExam.start(store, count=3, seed=1, clock=Clock())
+    second = MockExam.start(store, count=3, seed=2, clock=Clock())
+    assert [sid for sid, _, _ in store.scheduler.unfinished_sessions("exam")] == [second.session_id]
+    assert first.session_id != second.session_id
 
 
 def test_unreadable_answers_and_answers_after_the_deadline_are_refused(tmp_path):
@@ -122,4 +131,5 @@ def test_an_interrupted_exam_resumes_with_its_answers_and_flags(tmp_path):
     assert [item.question.id for item in resumed.items] == [item.question.id for item in exam.items]
     assert resumed.items[0].response == "7"
     assert resumed.items[1].flagged
-    assert resumed.next_open() is resumed.items[1]  # the flagged one comes back first
+    assert resumed.index == 1  # resumes at the first open (here: flagged) question
+    assert resumed.next_open() is resumed.items[2]

@@ -6,8 +6,11 @@ Update after a deliberate change of the look: ``pytest tests/tui/test_snapshots.
 
 from __future__ import annotations
 
+from datetime import date
+
 from textual.widgets import Input
 
+from studyapp.store import open_store
 from studyapp.tui.screens.demo import DemoScreen
 from studyapp.tui.screens.review import Phase
 
@@ -19,6 +22,8 @@ from .conftest import (
     wait_for,
     wait_for_phase,
 )
+from .mock_exam_support import answer_exam_question, draw_in_a_fixed_order, start_exam
+from .test_report_screen import open_report, record_history
 
 WIDE = (110, 32)
 SMALL = (80, 24)
@@ -179,3 +184,86 @@ def test_suspend_confirmation(snap_compare, make_app):
 
 def test_session_finished(snap_compare, make_app):
     assert snap_compare(make_app(), terminal_size=WIDE, run_before=finished)
+
+
+async def report(pilot) -> None:
+    await open_report(pilot)
+    await steady(pilot)
+
+
+def test_report(snap_compare, make_app, config):
+    record_history(config)
+    assert snap_compare(make_app(), terminal_size=WIDE, run_before=report)
+
+
+def test_report_80x24(snap_compare, make_app, config):
+    record_history(config)
+    assert snap_compare(make_app(), terminal_size=SMALL, run_before=report)
+
+
+def test_report_empty(snap_compare, make_app):
+    assert snap_compare(make_app(), terminal_size=WIDE, run_before=report)
+
+
+def test_report_empty_80x24(snap_compare, make_app):
+    assert snap_compare(make_app(), terminal_size=SMALL, run_before=report)
+
+
+async def exam_question(pilot) -> None:
+    await start_exam(pilot)
+    await pilot.press("1", "f")  # an option of an "all that apply" question, flagged
+    await steady(pilot)
+
+
+async def exam_overview(pilot) -> None:
+    exam = await start_exam(pilot)
+    await pilot.press("1", "2", "f", "n")
+    await answer_exam_question(pilot, exam, right=False)
+    await pilot.press("g")
+    await wait_for(pilot, lambda: pilot.app.screen.query("#exam-grid"))
+    await steady(pilot)
+
+
+async def exam_results(pilot) -> None:
+    exam = await start_exam(pilot)
+    for right in (True, False, True, True, False):
+        await answer_exam_question(pilot, exam, right=right)
+    await pilot.press("ctrl+s")
+    await wait_for(pilot, lambda: pilot.app.screen.query("#exam-finish-reviews"))
+    await pilot.press("enter")
+    await wait_for(pilot, lambda: pilot.app.screen.query("#exam-walk .question"))
+    await steady(pilot)
+
+
+async def home_with_readiness(pilot) -> None:
+    await app_ready(pilot)
+    readiness = pilot.app.home.query_one("#home-readiness")
+    await wait_for(pilot, lambda: str(readiness.content) != "…")
+    await steady(pilot)
+
+
+def test_mock_exam(snap_compare, make_app, monkeypatch):
+    draw_in_a_fixed_order(monkeypatch)
+    assert snap_compare(make_app(), terminal_size=WIDE, run_before=exam_question)
+
+
+def test_mock_exam_80x24(snap_compare, make_app, monkeypatch):
+    draw_in_a_fixed_order(monkeypatch)
+    assert snap_compare(make_app(), terminal_size=SMALL, run_before=exam_question)
+
+
+def test_mock_exam_overview(snap_compare, make_app, monkeypatch):
+    draw_in_a_fixed_order(monkeypatch)
+    assert snap_compare(make_app(), terminal_size=WIDE, run_before=exam_overview)
+
+
+def test_mock_exam_results(snap_compare, make_app, monkeypatch):
+    draw_in_a_fixed_order(monkeypatch)
+    assert snap_compare(make_app(), terminal_size=WIDE, run_before=exam_results)
+
+
+def test_home_with_readiness(snap_compare, make_app, config):
+    with open_store(config, sync=False) as store:
+        scheduler = store.scheduler
+        scheduler.update_settings(scheduler.settings.replace(exam_date=date(2026, 3, 12)))
+    assert snap_compare(make_app(), terminal_size=WIDE, run_before=home_with_readiness)

@@ -19,6 +19,7 @@ from studyapp.i18n import _
 from studyapp.tui.screens.base import StudyScreen
 
 if TYPE_CHECKING:
+    from studyapp.exam import Readiness
     from studyapp.home import HomeSummary
 
 PENDING = "…"
@@ -29,20 +30,29 @@ class HomeScreen(StudyScreen):
     SCREEN_HELP = (
         "Today's numbers. Start the review with r or Enter: due questions first, then new "
         "ones up to the daily limit. Browse questions by syllabus section or course day, "
-        "and start a drill there."
+        "and start a drill there. m takes a timed mock exam. With an exam date set, the "
+        "recall predicted for exam day and the answers a day it takes are shown here."
     )
     BINDINGS: ClassVar[list[Binding]] = [
         Binding("r,enter", "app.start_review", "Start review", id="home.start_review"),
         Binding("b", "app.browse", "Browse", id="home.browse"),
+        Binding("m", "app.mock_exam", "Mock exam", id="home.mock_exam"),
+        Binding("p", "app.report", "Report", id="home.report"),
         Binding("comma", "app.settings", "Settings", id="home.settings"),
     ]
 
     summary: HomeSummary | None = None  # None until the database has answered
+    readiness: Readiness | None = None  # None until computed, or without an exam date
 
     class SummaryReady(Message):
         def __init__(self, summary: HomeSummary):
             super().__init__()
             self.summary = summary
+
+    class ReadinessReady(Message):
+        def __init__(self, readiness: Readiness | None):
+            super().__init__()
+            self.readiness = readiness
 
     def compose_body(self) -> ComposeResult:
         with VerticalScroll(id="home"):
@@ -50,7 +60,7 @@ class HomeScreen(StudyScreen):
                 today.border_title = _("Today")
                 with Grid(id="home-numbers"):
                     for key, label in self._rows():
-                        yield Label(label, classes="home-label")
+                        yield Label(label, id=f"home-{key}-label", classes="home-label")
                         yield Label(PENDING, id=f"home-{key}", classes="home-value")
             yield Static(id="home-message")
             with Vertical(id="home-start") as start:
@@ -64,6 +74,7 @@ class HomeScreen(StudyScreen):
             ("reviewed", _("Answered today")),
             ("streak", _("Streak")),
             ("exam", _("Exam")),
+            ("readiness", _("Exam-day recall")),
             ("bank", _("Questions studied")),
         ]
 
@@ -81,6 +92,8 @@ class HomeScreen(StudyScreen):
             ("1–9, ⏎", _("choose options and answer")),
             ("1–4, space", _("rate your answer (Again, Hard, Good, Easy)")),
             (" / ".join(bound.get("home.browse", [])), _("browse questions, start a drill")),
+            (" / ".join(bound.get("home.mock_exam", [])), _("a timed mock exam")),
+            (" / ".join(bound.get("home.report", [])), _("progress report: where you stand")),
             (" / ".join(bound.get("home.settings", [])), _("settings")),
             (" / ".join(bound.get("app.help", [])), _("the keys of any screen")),
             (" / ".join(bound.get("app.command_palette", [])), _("every command by name")),
@@ -105,6 +118,8 @@ class HomeScreen(StudyScreen):
     def on_screen_resume(self) -> None:
         if self.app.store is not None:
             self.refresh_summary()
+        if self.app.bank_synced:
+            self.refresh_readiness()  # answers given or the exam date changed meanwhile
 
     @work(thread=True, exclusive=True, group="home", exit_on_error=False)
     def refresh_summary(self) -> None:
@@ -114,6 +129,47 @@ class HomeScreen(StudyScreen):
 
     def on_home_screen_summary_ready(self, message: SummaryReady) -> None:
         self.show_summary(message.summary)
+
+    @work(thread=True, exclusive=True, group="readiness", exit_on_error=False)
+    def refresh_readiness(self) -> None:
+        """Recall predicted for exam day: it reads the bank and every card, so it runs only
+        once the bank is synced, never before the home numbers are shown."""
+        from studyapp.exam import readiness
+
+        store = self.app.store
+        scheduler = store.scheduler
+        found = None
+        if scheduler.settings.exam_date is not None:  # else no need to read the bank
+            found = readiness(scheduler, store.bank().questions, self.app.clock())
+        self.post_message(self.ReadinessReady(found))
+
+    def on_home_screen_readiness_ready(self, message: ReadinessReady) -> None:
+        self.readiness = message.readiness
+        self._show_readiness()
+
+    def _show_readiness(self) -> None:
+        """The exam-day row, while the home numbers say an exam is ahead ("…" until the
+        readiness is computed). Drawn from the data, so a change of language redraws it."""
+        summary, found = self.summary, self.readiness
+        ahead = (
+            summary is not None
+            and summary.days_to_exam is not None
+            and summary.days_to_exam >= 0  # not for a past exam
+        )
+        for widget in self.query("#home-readiness-label, #home-readiness"):
+            widget.display = ahead
+        if not ahead or found is None:
+            return
+        text = _("{recall} predicted (target {target})").format(
+            recall=f"{found.predicted_recall:.0%}", target=f"{found.target_recall:.0%}"
+        )
+        if found.on_track:
+            text += " · " + _("on track")
+        else:
+            text += " · " + _("{answers} answers a day needed").format(
+                answers=found.reviews_per_day_needed
+            )
+        self.query_one("#home-readiness", Label).update(text)
 
     def show_summary(self, summary: HomeSummary) -> None:
         self.summary = summary
@@ -134,6 +190,7 @@ class HomeScreen(StudyScreen):
         }
         for key, text in values.items():
             self.query_one(f"#home-{key}", Label).update(text)
+        self._show_readiness()
         self.query_one("#home-message", Static).update(self._message(summary))
         self.call_after_refresh(self.app.startup_usable)
 

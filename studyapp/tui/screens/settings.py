@@ -38,7 +38,7 @@ FIELDS: tuple[Field, ...] = (
     Field("reviews_per_day", "Reviews per day", "int", "0–99999"),
     Field("learning_steps", "Learning steps", "steps", "e.g. 1m 10m"),
     Field("relearning_steps", "Relearning steps", "steps", "e.g. 10m"),
-    Field("exam_date", "Exam date", "date", "YYYY-MM-DD, empty for none"),
+    Field("exam_date", "Exam date", "date", "YYYY-MM-DD; reviews then aim at that day"),
     Field("leech_threshold", "Leech after lapses", "int", "1–100"),
     Field("leech_suspend", "Suspend leeches", "bool", "suspend a question when it becomes a leech"),
     Field("language", "Interface language", "language", "applies at once"),
@@ -88,7 +88,10 @@ class SettingsScreen(StudyScreen):
     SCREEN_NAME = "Settings"
     SCREEN_HELP = (
         "Tune the scheduler and the interface. ctrl+s saves; Esc leaves without saving. "
-        "Changing retention or steps recomputes every card from your answers."
+        "Changing retention or steps recomputes every card from your answers. With an exam "
+        "date, review sessions aim at exam day on their own: in its last week every question "
+        "you would likely forget by then comes back once, and the home screen shows the "
+        "recall predicted for that day; after it, plain FSRS again. Leave it empty for none."
     )
     BINDINGS: ClassVar[list[Binding]] = [
         Binding("ctrl+s", "save", "Save", id="settings.save"),

@@ -15,6 +15,7 @@ from textual.widgets import Markdown, Static
 
 from content.mathtext import to_unicode
 from content.model import Choice, Kind, Question
+from content.plaintext import markdown_to_text
 from studyapp.i18n import _
 
 _CODE_SPAN = re.compile(r"`([^`]+)`")
@@ -32,11 +33,19 @@ def kind_name(kind: Kind) -> str:
 
 
 def inline_content(text: str) -> Content:
-    """One line of bank Markdown for a label: math as Unicode, `code` spans highlighted."""
+    """One line of bank Markdown for a label: plain text (emphasis and escapes resolved,
+    math as Unicode), `code` spans highlighted."""
     parts: list[str | tuple[str, str]] = []
-    for index, piece in enumerate(_CODE_SPAN.split(to_unicode(text))):
-        if piece:
-            parts.append((piece, "bold $text-accent") if index % 2 else piece)
+    for index, piece in enumerate(_CODE_SPAN.split(text)):
+        if index % 2:
+            parts.append((piece, "bold $text-accent"))
+        elif piece.strip():
+            # markdown_to_text trims; keep the spaces that separate prose from code.
+            leading = piece[: len(piece) - len(piece.lstrip())]
+            trailing = piece[len(piece.rstrip()) :]
+            parts.append(leading + markdown_to_text(piece) + trailing)
+        elif piece:
+            parts.append(piece)
     return Content.assemble(*parts)
 
 

@@ -3,8 +3,9 @@
 The log covers every case the report distinguishes: learning steps and reviews on later
 days, lapses and relearning, a leech that was suspended, self-graded free-text answers,
 drill answers that do not move the schedule (on a question never studied otherwise), a
-question never answered, answers to a question that left the bank, and half a year of
-scattered drills for the activity calendar.
+question never answered, answers to a question that left the bank, half a year of
+scattered drills for the activity calendar, and two mock exams: one that left the schedule
+alone and one counted as reviews.
 """
 
 from __future__ import annotations
@@ -134,6 +135,81 @@ _STUDY = [
 ]
 
 
+@dataclass(frozen=True)
+class MockExamRecord:
+    days_ago: int
+    minute: int  # start, minutes after 20:00
+    minutes_used: int
+    counted_as_reviews: bool
+    answers: tuple[tuple[str, str, bool], ...]  # (question, its first section, right)
+
+
+# Mock exams as studyapp.mock_exam records them (1.2 minutes allowed a question). The one
+# counted as reviews comes after every other schedule-moving answer to its questions.
+MOCK_EXAMS = (
+    MockExamRecord(
+        9,
+        60,
+        5,
+        False,
+        (
+            ("sigmoid-max", "3-1 順伝播型ネットワーク", True),
+            ("conv-shape", "3-4 畳み込みニューラルネットワーク", False),
+            ("softmax-choice", "3-1 順伝播型ネットワーク", True),
+            ("im2col-numeric", "3-4 畳み込みニューラルネットワーク", False),
+            ("dropout-choice", "3-3 深層モデルのための正則化", False),
+        ),
+    ),
+    MockExamRecord(
+        0,
+        30,
+        4,
+        True,
+        (
+            ("softmax-choice", "3-1 順伝播型ネットワーク", True),
+            ("dropout-choice", "3-3 深層モデルのための正則化", False),
+            ("sigmoid-max", "3-1 順伝播型ネットワーク", True),
+        ),
+    ),
+)
+
+
+def record_mock_exams(scheduler: StudyScheduler) -> None:
+    for exam in MOCK_EXAMS:
+        started = local_moment(exam.days_ago, exam.minute)
+        finished = started + timedelta(minutes=exam.minutes_used)
+        questions = [question for question, _section, _right in exam.answers]
+        session = scheduler.start_session(
+            "exam",
+            details={"questions": questions, "minutes": 1.2 * len(questions), "responses": {}},
+            at=started,
+        )
+        sections: dict[str, list[int]] = {}
+        for question, section, right in exam.answers:
+            scheduler.record_answer(
+                question,
+                3 if right else 1,
+                correct=right,
+                duration_ms=exam.minutes_used * 60_000 // len(questions),
+                at=finished,
+                session_id=session,
+                moves_schedule=exam.counted_as_reviews,
+            )
+            score = sections.setdefault(section, [0, 0])
+            score[0] += right
+            score[1] += 1
+        scheduler.end_session(
+            session,
+            details={
+                "score": sum(right for _question, _section, right in exam.answers),
+                "total": len(questions),
+                "sections": sections,
+                "counted_as_reviews": exam.counted_as_reviews,
+            },
+            at=finished,
+        )
+
+
 def local_moment(days_ago: int, minutes: int) -> datetime:
     """``minutes`` after 20:00 (Tokyo) ``days_ago`` days before NOW's day."""
     day = NOW.astimezone(TOKYO).date() - timedelta(days=days_ago)
@@ -142,7 +218,8 @@ def local_moment(days_ago: int, minutes: int) -> datetime:
 
 
 def record_log(scheduler: StudyScheduler) -> None:
-    """The fixed log: the study answers above, then half a year of scattered drills."""
+    """The fixed log: the study answers above, half a year of scattered drills, the mock
+    exams."""
     minutes_used: dict[int, int] = {}
     for index, answer in enumerate(_STUDY):
         minute = minutes_used.get(answer.days_ago, 0)
@@ -170,6 +247,7 @@ def record_log(scheduler: StudyScheduler) -> None:
                     at=local_moment(days_ago, 120 + count),  # 22:00 on, after any study
                     moves_schedule=False,
                 )
+    record_mock_exams(scheduler)
 
 
 def synthetic_store(tmp_path: Path, *, profile: str = "default", answers: bool = True) -> Store:

@@ -86,7 +86,7 @@ def test_html_is_self_contained(reports):
         'xmlns="http://www.w3.org/2000/svg"', ""
     )
     assert "https://" not in page
-    assert page.count("<svg") == 4  # sections, course parts, forecast, activity
+    assert page.count("<svg") == 5  # sections, course parts, mock exams, forecast, activity
     assert "@media print" in page
 
 

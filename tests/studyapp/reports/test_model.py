@@ -168,3 +168,93 @@ def test_the_report_modules_load_neither_numpy_nor_textual():
     root = Path(__file__).resolve().parents[3]
     result = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
+
+
+def test_exam_day_figures_are_studyapp_exams_readiness(tmp_path):
+    from studyapp.exam import readiness
+
+    with synthetic_store(tmp_path) as store:
+        scheduler = scheduler_for(store)
+        report = build_report(scheduler, store.profile, now=NOW)
+        expected = readiness(scheduler, store.bank().questions, NOW)
+    assert expected is not None and report.readiness is not None
+    assert report.readiness.predicted_recall == pytest.approx(expected.predicted_recall)
+    assert report.overall.recall_on_exam == pytest.approx(expected.predicted_recall)
+    assert (report.readiness.days_to_exam, report.readiness.on_track) == (41, expected.on_track)
+    assert report.readiness.below_target == expected.below_target
+    assert report.readiness.new_per_day_needed == expected.new_per_day_needed
+    assert report.readiness.reviews_per_day_needed == expected.reviews_per_day_needed
+    by_section = {group.key: group.recall_on_exam for group in report.sections}
+    for section in expected.sections:
+        assert by_section[section.section.split()[0]] == pytest.approx(section.predicted_recall)
+    assert by_section["4-1"] is None  # no question in the section: nothing to predict
+    assert all(group.recall_on_exam is None for group in report.course_parts)
+
+
+def test_without_an_exam_date_there_are_no_exam_figures_and_no_exam_column(store):
+    from studyapp.reports import present
+
+    answer(scheduler_for(store), "sigmoid-max", 3, 2)
+    report = report_of(store)
+    assert report.exam_date is None and report.readiness is None
+    assert report.overall.recall_on_exam is None
+    assert all(group.recall_on_exam is None for group in report.sections)
+    with_exam = [column.title for column in present.sections_table(report).columns]
+    assert "試験日 想起率" not in with_exam and "現在の 想起率" in with_exam
+
+
+def test_an_empty_profile_with_an_exam_ahead_learns_the_pace_to_cover_the_bank(store):
+    from studyapp.reports import present
+
+    scheduler = scheduler_for(store)
+    scheduler.update_settings(scheduler.settings.replace(exam_date=date(2025, 7, 26)))
+    report = report_of(store)
+    assert report.is_empty and report.readiness is not None
+    # 7 unseen questions over the 34 days before the last stretch of 7: one a day.
+    assert "試験まであと 41 日。1 日に新しい問題を 1 問ずつ" in " ".join(present.start_hint(report))
+
+
+def test_a_mock_exam_taken_with_studyapp_mock_exam_is_in_the_report(store):
+    from datetime import UTC, datetime
+
+    from studyapp.mock_exam import MockExam
+
+    moments = (
+        datetime(2025, 6, 14, 11, 0, tzinfo=UTC) + timedelta(seconds=10 * n) for n in range(99)
+    )
+    exam = MockExam.start(store, count=4, seed=3, clock=lambda: next(moments))
+    for _item in exam.items[:2]:  # two answered, right; two left open
+        question = exam.current.question
+        exam.answer(
+            {"choice": "".join(question.correct_keys), "shape": "7x7"}.get(question.kind, "7")
+        )
+        exam.next()
+    result = exam.finish()
+    MockExam.start(store, count=2, seed=4, clock=lambda: NOW)  # unfinished: not in the report
+    (shown,) = report_of(store).mock_exams
+    assert (shown.correct, shown.total) == (result.correct, result.total) == (2, 4)
+    assert shown.score == pytest.approx(result.score)
+    assert shown.counted_as_reviews is False
+    assert shown.time_used_s == pytest.approx(result.seconds)
+    assert shown.time_allowed_s == pytest.approx(4 * 1.2 * 60)
+    assert shown.started_at.isoformat() == "2025-06-14T20:00:00+09:00"
+    assert [(s.key, s.correct, s.total) for s in shown.sections] == [
+        (s.section.split()[0], s.correct, s.total) for s in result.sections
+    ]
+
+
+def test_mock_exams_are_listed_oldest_first_with_the_latest_by_section(tmp_path):
+    from studyapp.reports import present
+
+    with synthetic_store(tmp_path) as store:
+        report = report_of(store)
+    assert [(e.correct, e.total, e.counted_as_reviews) for e in report.mock_exams] == [
+        (2, 5, False),
+        (2, 3, True),
+    ]
+    latest = present.latest_mock_exam_table(report)
+    assert latest.cells() == [
+        ["3-1 順伝播型ネットワーク", "2/2", "100%"],
+        ["3-3 深層モデルのための正則化", "0/1", "0%"],
+    ]
+    assert [row.correct for row in present.mock_exams_table(report).rows] == [2, 2]
