@@ -40,9 +40,6 @@ from studyapp.queue import (
 from studyapp.scheduler import CardState, CardStatus, StudyScheduler
 from studyapp.settings import Settings
 
-# Answers a new question costs on its first day: the first answer and the learning steps.
-ANSWERS_PER_NEW_QUESTION = 3
-
 
 @dataclass(frozen=True)
 class ExamStrategy:
@@ -177,7 +174,7 @@ class Readiness:
     seen: int
     below_target: int  # studied questions predicted below target on exam day
     new_per_day_needed: int
-    reviews_per_day_needed: int
+    final_week_reviews_per_day: int
     sections: list[SectionReadiness]
 
     @property
@@ -195,7 +192,7 @@ class Readiness:
             "seen": self.seen,
             "below_target": self.below_target,
             "new_per_day_needed": self.new_per_day_needed,
-            "reviews_per_day_needed": self.reviews_per_day_needed,
+            "final_week_reviews_per_day": self.final_week_reviews_per_day,
             "sections": [
                 {
                     "section": s.section,
@@ -223,8 +220,9 @@ def readiness(
 ) -> Readiness | None:
     """Readiness for the exam date in the settings, or None when no exam date is set.
 
-    The reviews per day needed count one review for every studied question below target
-    and the answers of every question still unseen, spread over the days left.
+    New questions should all be seen before the last stretch; in it, every question below
+    target on exam day — and every one still unseen — needs one more review, so the final
+    week's pace is those reviews over the days of the stretch (or the days left, if fewer).
     """
     exam_date = scheduler.settings.exam_date
     if exam_date is None:
@@ -255,7 +253,7 @@ def readiness(
     cards = studied
     unseen = len(questions) - len(cards)
     below = sum(1 for qid in cards if recall[qid] < strategy.target_recall)
-    remaining_days = max(1, days_left)
+    final_days = max(1, min(days_left, strategy.stretch_days))
     before_stretch = max(1, days_left - strategy.stretch_days)
     return Readiness(
         exam_date=exam_date,
@@ -266,9 +264,7 @@ def readiness(
         seen=len(cards),
         below_target=below,
         new_per_day_needed=math.ceil(unseen / before_stretch),
-        reviews_per_day_needed=math.ceil(
-            (below + unseen * ANSWERS_PER_NEW_QUESTION) / remaining_days
-        ),
+        final_week_reviews_per_day=math.ceil((below + unseen) / final_days),
         sections=sections,
     )
 

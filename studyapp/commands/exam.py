@@ -61,8 +61,8 @@ def status(args: argparse.Namespace, config: AppConfig) -> int:
     )
     print(f"studied          {report.seen} of {report.questions} questions")
     print(
-        f"needed per day   {report.new_per_day_needed} new, "
-        f"{report.reviews_per_day_needed} answers in all"
+        f"needed           {report.new_per_day_needed} new questions a day, then "
+        f"{report.final_week_reviews_per_day} reviews a day in the last week"
     )
     print()
     width = max(len(s.section) for s in report.sections) if report.sections else 0

@@ -354,7 +354,7 @@ def _exam_readiness(exam: Readiness | None) -> ExamReadiness | None:
         on_track=exam.on_track,
         below_target=exam.below_target,
         new_per_day_needed=exam.new_per_day_needed,
-        reviews_per_day_needed=exam.reviews_per_day_needed,
+        final_week_reviews_per_day=exam.final_week_reviews_per_day,
     )
 
 

@@ -178,7 +178,7 @@ class ExamReadiness:
     on_track: bool  # predicted_recall >= target_recall
     below_target: int  # studied questions predicted below target on exam day
     new_per_day_needed: int  # to introduce every unseen question before the last stretch
-    reviews_per_day_needed: int  # answers a day (reviews and new questions' steps)
+    final_week_reviews_per_day: int  # reviews a day in the last stretch before the exam
 
 
 @dataclass(frozen=True)

@@ -253,9 +253,9 @@ def exam_summary(report: Report) -> list[tuple[str, str]]:
         pairs.append(
             (
                 _("Needed a day"),
-                _("{new} new questions, {answers} answers in all").format(
+                _("{new} new questions a day; {answers} reviews a day in the last week").format(
                     new=count(readiness.new_per_day_needed),
-                    answers=count(readiness.reviews_per_day_needed),
+                    answers=count(readiness.final_week_reviews_per_day),
                 ),
             )
         )

@@ -225,8 +225,8 @@ async def test_home_shows_the_recall_predicted_for_exam_day(make_app, config):
         readiness = app.home.query_one("#home-readiness")
         await wait_for(pilot, lambda: text(readiness) != "…")
         assert readiness.display and app.home.query_one("#home-readiness-label").display
-        # Six questions, none studied, ten days: 6 × 3 answers / 10 days.
-        assert text(readiness) == "正答率 0%（目標 97%） · 1 日 2 回答が必要"
+        # Six questions, none studied, ten days left: each needs a review in the last week.
+        assert text(readiness) == "正答率 0%（目標 97%） · 最後の 1 週間は 1 日 1 回の復習"
 
         # Clearing the date in the settings takes the row away on the way back home.
         await pilot.press("comma")

@@ -31,7 +31,7 @@ class HomeScreen(StudyScreen):
         "Today's numbers. Start the review with r or Enter: due questions first, then new "
         "ones up to the daily limit. Browse questions by syllabus section or course day, "
         "and start a drill there. m takes a timed mock exam. With an exam date set, the "
-        "recall predicted for exam day and the answers a day it takes are shown here."
+        "recall predicted for exam day and the reviews a day the last week takes are shown here."
     )
     BINDINGS: ClassVar[list[Binding]] = [
         Binding("r,enter", "app.start_review", "Start review", id="home.start_review"),
@@ -166,8 +166,8 @@ class HomeScreen(StudyScreen):
         if found.on_track:
             text += " · " + _("on track")
         else:
-            text += " · " + _("{answers} answers a day needed").format(
-                answers=found.reviews_per_day_needed
+            text += " · " + _("{answers} reviews a day in the last week").format(
+                answers=found.final_week_reviews_per_day
             )
         self.query_one("#home-readiness", Label).update(text)
 

@@ -183,7 +183,7 @@ def test_exam_day_figures_are_studyapp_exams_readiness(tmp_path):
     assert (report.readiness.days_to_exam, report.readiness.on_track) == (41, expected.on_track)
     assert report.readiness.below_target == expected.below_target
     assert report.readiness.new_per_day_needed == expected.new_per_day_needed
-    assert report.readiness.reviews_per_day_needed == expected.reviews_per_day_needed
+    assert report.readiness.final_week_reviews_per_day == expected.final_week_reviews_per_day
     by_section = {group.key: group.recall_on_exam for group in report.sections}
     for section in expected.sections:
         assert by_section[section.section.split()[0]] == pytest.approx(section.predicted_recall)
