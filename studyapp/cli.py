@@ -8,6 +8,7 @@ Errors reach stderr as one sentence; exit code 2 for usage errors and 1 for fail
 from __future__ import annotations
 
 import argparse
+import gc
 import importlib
 import os
 import re
@@ -195,6 +196,15 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _freeze_imported_objects() -> None:
+    """Leave the objects created by imports out of every later garbage collection.
+
+    SQLAlchemy alone creates about half a million objects when imported; without this, each
+    full collection — and the one at exit — walks them all (0.15 s of a 1 s report).
+    """
+    gc.freeze()
+
+
 def _load_handler(path: str):
     module_name, _, function_name = path.partition(":")
     return getattr(importlib.import_module(module_name), function_name)
@@ -234,8 +244,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         if handler is None:
             from studyapp.tui.app import run_app
 
+            _freeze_imported_objects()
             return run_app(config)
-        return int(_load_handler(handler)(args, config) or 0)
+        command = _load_handler(handler)
+        _freeze_imported_objects()
+        return int(command(args, config) or 0)
     except StudyappError as error:
         if debug:
             raise

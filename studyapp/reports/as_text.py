@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import io
 
-from rich import box
 from rich.cells import cell_len
 from rich.console import Console, Group, RenderableType
 from rich.padding import Padding
@@ -103,18 +102,58 @@ def _titled_table(table: present.Table, width: int) -> list[RenderableType]:
     if not table.rows:
         return [_heading(table.title), Text(f"  {present.none_yet()}", style="dim")]
     rows = table.cells()
-    rich_table = RichTable(box=box.SIMPLE_HEAD, pad_edge=False, header_style="bold")
-    for column, column_width in zip(table.columns, _column_widths(table, rows, width), strict=True):
-        rich_table.add_column(
-            column.title,
-            justify="right" if column.numeric else "left",
-            width=column_width,
-            no_wrap=not column.numeric,  # a figure's header wraps; text ends in an ellipsis
-            overflow="ellipsis",
-        )
+    return [_heading(table.title), Group(*_table_lines(table, rows, width))]
+
+
+# The layout of a simple table (a rule under the header, no edge padding), drawn line by line:
+# Rich's general table layout measured every cell again and was most of the report's
+# rendering time, while every column width here is already known.
+_GAP = "   "
+
+
+def _table_lines(table: present.Table, rows: list[list[str]], width: int) -> list[Text]:
+    widths = _column_widths(table, rows, width)
+    # A figure's header is split into words, bottom-aligned; a text header is one line.
+    headers = [
+        column.title.split() if column.numeric else [column.title] for column in table.columns
+    ]
+    height = max(len(words) for words in headers)
+    lines = [Text("")]  # the box's top edge, blank in this style
+    for line in range(height):
+        cells = []
+        for column, words, column_width in zip(table.columns, headers, widths, strict=True):
+            index = line - (height - len(words))
+            cells.append(_cell(words[index] if index >= 0 else "", column_width, column.numeric))
+        lines.append(_row(cells, style="bold"))
+    lines.append(Text(" " + "─" * (sum(widths) + len(_GAP) * (len(widths) - 1))))
     for cells in rows:
-        rich_table.add_row(*cells)
-    return [_heading(table.title), rich_table]
+        lines.append(
+            _row(
+                [
+                    _cell(cell, column_width, column.numeric)
+                    for cell, column, column_width in zip(cells, table.columns, widths, strict=True)
+                ]
+            )
+        )
+    lines.append(Text(""))  # and its bottom edge
+    return lines
+
+
+def _cell(text: str, width: int, numeric: bool) -> Text:
+    cell = Text(text)
+    cell.truncate(width, overflow="ellipsis")
+    cell.align("right" if numeric else "left", width)
+    return cell
+
+
+def _row(cells: list[Text], style: str = "") -> Text:
+    line = Text(" ", style=style)
+    for index, cell in enumerate(cells):
+        if index:
+            line.append(_GAP)
+        line.append_text(cell)
+    line.rstrip()
+    return line
 
 
 def _column_widths(table: present.Table, rows: list[list[str]], width: int) -> list[int]:
