@@ -183,8 +183,19 @@ class Review(Base):
     __tablename__ = "reviews"
     __table_args__ = (
         CheckConstraint("rating BETWEEN 1 AND 4", name="rating"),
-        # The card replay and per-question history: one index range per card.
-        Index(None, "profile_id", "question_id", "reviewed_at"),
+        # The card replay and per-question history: one index range per card, in answer
+        # order. It also carries what the report's per-question totals read, so that over a
+        # long log they come from the index alone (a third of the time of reading the table).
+        Index(
+            "ix_reviews_card_history",
+            "profile_id",
+            "question_id",
+            "reviewed_at",
+            "id",
+            "rating",
+            "correct",
+            "duration_ms",
+        ),
         # Reports and daily counts: a time range of one profile.
         Index(None, "profile_id", "reviewed_at"),
         # Undo: the last answer of a session.

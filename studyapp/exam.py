@@ -24,7 +24,7 @@ the reasons for these constants are in its docstring.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Protocol
@@ -217,24 +217,25 @@ def readiness(
     questions: Sequence[Tagged],
     now: datetime,
     strategy: ExamStrategy = DEFAULT_STRATEGY,
+    *,
+    cards: Mapping[str, CardState] | None = None,
 ) -> Readiness | None:
     """Readiness for the exam date in the settings, or None when no exam date is set.
 
     New questions should all be seen before the last stretch; in it, every question below
     target on exam day — and every one still unseen — needs one more review, so the final
     week's pace is those reviews over the days of the stretch (or the days left, if fewer).
+    ``cards`` are the questions' cards when the caller has read them already (the report).
     """
     exam_date = scheduler.settings.exam_date
     if exam_date is None:
         return None
     days_left = days_until(exam_date, now, scheduler)
     on_exam = exam_moment(exam_date, scheduler)
+    if cards is None:
+        cards = scheduler.cards(q.id for q in questions)
     # Studied questions only: a question suspended before it was ever studied is not known.
-    studied = {
-        qid: card
-        for qid, card in scheduler.cards(q.id for q in questions).items()
-        if card.status != CardStatus.NEW
-    }
+    studied = {qid: card for qid, card in cards.items() if card.status != CardStatus.NEW}
     recall = {qid: scheduler.fsrs.retrievability(card, on_exam) for qid, card in studied.items()}
     # A question counts in every section it is tagged with, as in the progress report.
     by_section: dict[str, list[str]] = {}
@@ -250,9 +251,8 @@ def readiness(
         )
         for code, ids in sorted(by_section.items(), key=lambda item: _section_order(item[0]))
     ]
-    cards = studied
-    unseen = len(questions) - len(cards)
-    below = sum(1 for qid in cards if recall[qid] < strategy.target_recall)
+    unseen = len(questions) - len(studied)
+    below = sum(1 for qid in studied if recall[qid] < strategy.target_recall)
     final_days = max(1, min(days_left, strategy.stretch_days))
     before_stretch = max(1, days_left - strategy.stretch_days)
     return Readiness(
@@ -261,7 +261,7 @@ def readiness(
         target_recall=strategy.target_recall,
         predicted_recall=sum(recall.values()) / len(questions) if questions else 0.0,
         questions=len(questions),
-        seen=len(cards),
+        seen=len(studied),
         below_target=below,
         new_per_day_needed=math.ceil(unseen / before_stretch),
         final_week_reviews_per_day=math.ceil((below + unseen) / final_days),

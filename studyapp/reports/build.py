@@ -94,8 +94,10 @@ def build_report(scheduler: StudyScheduler, profile: str, *, now: datetime | Non
         mock_exams = _mock_exams(session, scheduler.profile_id, now, scheduler.zone)
     questions = list(facts.values())
     settings = scheduler.settings
-    # readiness reads a question's id and syllabus tags, which the facts carry.
-    exam = readiness(scheduler, questions, now)  # type: ignore[arg-type]
+    # readiness reads a question's id and syllabus tags, which the facts carry, and the
+    # cards the facts were read with.
+    studied = {q.id: q.card for q in questions if q.card is not None}
+    exam = readiness(scheduler, questions, now, cards=studied)  # type: ignore[arg-type]
     on_exam = _recall_on_exam(exam)
     overall_on_exam = exam.predicted_recall if exam is not None else None
     return Report(

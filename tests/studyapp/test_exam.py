@@ -124,7 +124,9 @@ def test_exam_commands_set_the_date_and_report_readiness(capsys):
     status = json.loads(capsys.readouterr().out)
     assert status["exam_date"] == "2031-02-20"
     assert status["predicted_recall"] == 0.0 and status["seen"] == 0
-    assert {"sections", "final_week_reviews_per_day", "new_per_day_needed", "on_track"} <= set(status)
+    assert {"sections", "final_week_reviews_per_day", "new_per_day_needed", "on_track"} <= set(
+        status
+    )
     assert main(["exam", "set-date", "none"]) == 0
     capsys.readouterr()
     assert main(["exam", "status", "--json"]) == 0
