@@ -210,7 +210,8 @@ def average_precision(precision, recall, method: str = "all") -> float:
     precision = np.asarray(precision, dtype=np.float64)
     recall = np.asarray(recall, dtype=np.float64)
     if method == "11point":
-        points = np.linspace(0.0, 1.0, 11)
+        # k/10 exactly, as a recall of 3/5 is: linspace's 0.6000000000000001 would miss it.
+        points = np.arange(11) / 10
         return float(
             np.mean([precision[recall >= r].max() if np.any(recall >= r) else 0.0 for r in points])
         )

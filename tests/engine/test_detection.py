@@ -142,6 +142,14 @@ def test_average_precision_all_point_and_11_point():
         detection.average_precision(precision, recall, "coco")
 
 
+def test_11_point_ap_counts_a_recall_that_lands_on_a_grid_point():
+    # 3 of 5 objects found: recall 3/5 = 0.6 exactly, where p_interp(0.6) = 0.75.
+    precision = np.array([1.0, 1.0, 0.75, 0.6])
+    recall = np.array([1, 2, 3, 3]) / 5
+    expected = (5 * 1.0 + 2 * 0.75) / 11  # r = 0 … 0.4 at 1, r = 0.5 and 0.6 at 0.75, then 0
+    assert detection.average_precision(precision, recall, "11point") == pytest.approx(expected)
+
+
 def test_match_detections_counts_duplicates_as_false_positives():
     gt = [[0, 0, 10, 10], [20, 20, 30, 30]]
     dets = [[0, 0, 10, 10], [1, 0, 11, 10], [20, 20, 30, 31], [50, 50, 60, 60]]

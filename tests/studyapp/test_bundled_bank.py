@@ -99,3 +99,18 @@ def test_the_correct_option_is_not_given_away_by_its_length():
     assert 0.12 <= shortest / total <= 0.35, (
         f"{shortest} of {total} correct options are the shortest"
     )
+
+
+def test_every_code_question_shows_what_its_correct_option_computes():
+    # The review screen runs every option and shows its output: a snippet that prints
+    # nothing would show the learner nothing to compare.
+    from studyapp.snippets import run_options
+
+    silent = []
+    for question in bundled_bank().questions:
+        if question.kind is Kind.CODE:
+            runs = {run.key: run for run in run_options(question, trusted=True)}
+            correct = runs[question.correct_keys[0]]
+            if not (correct.ok and correct.stdout.strip()):
+                silent.append(f"{question.file}:{question.line} {question.id}")
+    assert silent == []
