@@ -114,3 +114,17 @@ def test_every_code_question_shows_what_its_correct_option_computes():
             if not (correct.ok and correct.stdout.strip()):
                 silent.append(f"{question.file}:{question.line} {question.id}")
     assert silent == []
+
+
+def test_code_blocks_fit_an_80_column_terminal():
+    # The TUI clips a code block's long lines instead of wrapping them; 72 characters
+    # leave room for the block's padding and the screen's margins at 80 columns.
+    long_lines = []
+    for path in sorted(BUNDLED_BANK_DIR.rglob("*.md")):
+        in_fence = False
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if line.startswith("```"):
+                in_fence = not in_fence
+            elif in_fence and len(line) > 72:
+                long_lines.append(f"{path.relative_to(BUNDLED_BANK_DIR)}:{number}")
+    assert long_lines == []
