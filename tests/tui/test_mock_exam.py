@@ -226,7 +226,7 @@ async def test_home_shows_the_recall_predicted_for_exam_day(make_app, config):
         await wait_for(pilot, lambda: text(readiness) != "…")
         assert readiness.display and app.home.query_one("#home-readiness-label").display
         # Six questions, none studied, ten days left: each needs a review in the last week.
-        assert text(readiness) == "正答率 0%（目標 97%） · 最後の 1 週間は 1 日 1 回の復習"
+        assert text(readiness) == "予測 0%（目標 97%） · 試験前の 1 週間は 1 日 1 回の復習"
 
         # Clearing the date in the settings takes the row away on the way back home.
         await pilot.press("comma")
@@ -246,7 +246,7 @@ async def test_every_exam_action_has_a_key_and_a_command(make_app, monkeypatch):
         assert "模擬試験" in [name for name, _key, _run in StudyCommands(app.screen).commands()]
         exam = await start_exam(pilot)
         names = [name for name, _key, _run in StudyCommands(exam).commands()]
-        for expected in ("前へ", "次へ", "フラグ", "次の未回答", "一覧", "終了して採点"):
+        for expected in ("前へ", "次へ", "フラグ", "次の未回答・フラグ", "一覧", "終了して採点"):
             assert expected in names
         await pilot.press("question_mark")
         await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen))

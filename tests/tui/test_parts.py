@@ -43,7 +43,7 @@ def test_a_missing_keymap_file_means_the_defaults(tmp_path):
     ("content", "problem"),
     [
         ("[keymap\n", "正しい TOML ではありません"),
-        ('review.rate_good = "g"\n', "[keymap] の表がありません"),
+        ('review.rate_good = "g"\n', "[keymap] テーブルがありません"),
         ("[keymap]\nhome.start_review = 3\n", "home.start_review のキーは"),
     ],
 )

@@ -134,7 +134,7 @@ async def test_settings_validate_in_one_sentence_and_save(make_app):
         retention.value = "abc"
         await pilot.press("ctrl+s")
         error = settings.query_one("#settings-error")
-        assert text(error) == "目標正答率: 0.9 のような数値を書いてください。"
+        assert text(error) == "目標正答率: 0.9 のような数値を入力してください。"
         retention.value = "1.5"
         await pilot.press("ctrl+s")
         assert text(error).startswith("目標正答率: 1.5 is outside 0.70–0.99")

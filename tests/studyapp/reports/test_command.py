@@ -44,7 +44,7 @@ def test_json_is_one_document_on_stdout_and_nothing_else(options):
 def test_text_to_a_pipe_is_plain(options, capsys):
     assert main(["report", *options]) == 0
     out = capsys.readouterr().out
-    assert out.startswith("学習レポート: default")
+    assert out.startswith("進捗レポート: default")
     assert "\x1b" not in out
 
 

@@ -105,4 +105,4 @@ def test_a_profile_name_is_shown_as_written_in_html_and_markdown(tmp_path):
         report = build_report(scheduler_for(store), store.profile, now=NOW)
     page = render(report, "html")
     assert "&lt;b&gt;ken &amp; co&lt;/b&gt;" in page and "<b>ken" not in page
-    assert render(report, "markdown").startswith("# 学習レポート: \\<b\\>ken & co\\</b\\>\n")
+    assert render(report, "markdown").startswith("# 進捗レポート: \\<b\\>ken & co\\</b\\>\n")
