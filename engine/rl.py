@@ -303,6 +303,73 @@ def td_control(
     return TDResult(q, episode_returns, episode_lengths)
 
 
+# --- prediction: TD(0) and Monte Carlo on the random walk --------------------------------
+
+
+def random_walk_episode(states: int, rng: np.random.Generator) -> tuple[list[int], float]:
+    """One episode of Sutton & Barto's random walk (Example 6.2).
+
+    ``states`` non-terminal states in a row; the walk starts in the middle and steps left or
+    right with equal probability. Leaving on the right ends the episode with reward 1, on the
+    left with reward 0; every other reward is 0. Returns the states visited and that reward.
+    """
+    s = states // 2
+    visited = []
+    while 0 <= s < states:
+        visited.append(s)
+        s += 1 if rng.random() < 0.5 else -1
+    return visited, 1.0 if s == states else 0.0
+
+
+@dataclass
+class PredictionResult:
+    """State values after every episode, and how many value changes fell inside an episode."""
+
+    values: np.ndarray  # (episodes + 1, states): before the first episode, then after each
+    changes_before_episode_end: int
+
+
+def td0_prediction(
+    episodes: list[tuple[list[int], float]],
+    states: int,
+    alpha: float,
+    gamma: float = 1.0,
+    initial: float = 0.5,
+) -> PredictionResult:
+    """TD(0): after every step, V(s) ← V(s) + α [r + γ V(s') − V(s)] with V(terminal) = 0."""
+    v = np.full(states, initial)
+    history = [v.copy()]
+    changes = 0
+    for visited, final_reward in episodes:
+        for t, s in enumerate(visited):
+            last = t == len(visited) - 1
+            target = final_reward if last else gamma * v[visited[t + 1]]
+            step = alpha * (target - v[s])
+            v[s] += step
+            changes += not last and step != 0.0
+        history.append(v.copy())
+    return PredictionResult(np.array(history), changes)
+
+
+def mc_prediction(
+    episodes: list[tuple[list[int], float]],
+    states: int,
+    alpha: float,
+    gamma: float = 1.0,
+    initial: float = 0.5,
+) -> PredictionResult:
+    """Constant-α Monte Carlo: once the episode has ended, V(s) ← V(s) + α [G_t − V(s)] for
+    every visit, G_t being the return actually observed from step t."""
+    v = np.full(states, initial)
+    history = [v.copy()]
+    for visited, final_reward in episodes:
+        steps_left = len(visited) - 1 - np.arange(len(visited))
+        for s, g in zip(visited, final_reward * gamma**steps_left, strict=True):
+            v[s] += alpha * (g - v[s])
+        history.append(v.copy())
+    return PredictionResult(np.array(history), 0)
+
+
 # --- DQN: a Q-network, experience replay, a target network --------------------------------
 
 

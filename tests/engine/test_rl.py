@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
 
@@ -91,6 +93,44 @@ def test_q_learning_and_sarsa_updates():
     terminal[1] = 100.0
     rl.q_learning_update(terminal, 0, 1, 5.0, 1, True, 0.5, 0.9)
     assert terminal[0, 1] == pytest.approx(2.5)  # no bootstrap past a terminal state
+
+
+def test_random_walk_episodes_start_in_the_middle_and_step_by_one():
+    rng = np.random.default_rng(3)
+    for _ in range(50):
+        visited, reward = rl.random_walk_episode(5, rng)
+        assert visited[0] == 2
+        assert all(abs(b - a) == 1 for a, b in itertools.pairwise(visited))
+        assert reward == (1.0 if visited[-1] == 4 else 0.0)
+        assert visited[-1] in (0, 4)
+
+
+def test_td0_and_monte_carlo_updates_on_a_hand_made_episode():
+    # States 2 → 3 → 4, then out on the right: reward 1.
+    episode = [([2, 3, 4], 1.0)]
+    td = rl.td0_prediction(episode, 5, alpha=0.5)
+    # Bootstrapped targets are 0.5 (= V of the next state) until the last step, whose
+    # target is the reward: only V(4) moves, to 0.5 + 0.5 × (1 − 0.5).
+    assert td.values[-1] == pytest.approx([0.5, 0.5, 0.5, 0.5, 0.75])
+    assert td.changes_before_episode_end == 0
+    mc = rl.mc_prediction(episode, 5, alpha=0.5, gamma=0.9)
+    # Every visited state moves halfway to its own return γ^(steps to the end).
+    assert mc.values[-1] == pytest.approx(
+        [0.5, 0.5, 0.5 + 0.5 * (0.81 - 0.5), 0.5 + 0.5 * (0.9 - 0.5), 0.75]
+    )
+    # A second episode: TD now changes V(3) in the middle of the episode, as V(4) moved.
+    td = rl.td0_prediction(episode * 2, 5, alpha=0.5)
+    assert td.changes_before_episode_end == 1
+    assert td.values[-1][3] == pytest.approx(0.5 + 0.5 * (0.75 - 0.5))
+
+
+def test_td0_and_monte_carlo_approach_the_true_random_walk_values():
+    rng = np.random.default_rng(0)
+    walk = [rl.random_walk_episode(5, rng) for _ in range(3000)]
+    true_values = np.arange(1, 6) / 6
+    for method in (rl.td0_prediction, rl.mc_prediction):
+        estimate = method(walk, 5, alpha=0.01).values[-1]
+        assert np.abs(estimate - true_values).max() < 0.05
 
 
 def test_td_control_is_deterministic_and_learns_the_cliff_paths():

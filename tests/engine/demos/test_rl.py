@@ -165,3 +165,14 @@ def test_rl_puct():
     assert values["leaf_value"] == pytest.approx(0.5 * 0.4 + 0.5 * 1.0)
     with pytest.raises(ParameterError, match="rl-puct"):
         run_demo("rl-puct", q=[0.1], n=[1, 2], prior=[0.5, 0.5])
+
+
+def test_rl_td_vs_mc_recomputes_both_methods_on_the_same_episodes():
+    values = run_demo("rl-td-vs-mc", alpha=0.1, episodes=100, runs=20, seed=4).values
+    assert values["true_values"] == pytest.approx([1 / 6, 2 / 6, 3 / 6, 4 / 6, 5 / 6])
+    assert values["td_changes_before_episode_end"] > 0
+    assert values["mc_changes_before_episode_end"] == 0
+    assert values["td_rms"] < values["mc_rms"]  # TD's lower variance at this step size
+    assert run_demo("rl-td-vs-mc", seed=4, runs=20).values == values
+    with pytest.raises(ParameterError):
+        run_demo("rl-td-vs-mc", states=4)
