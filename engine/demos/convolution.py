@@ -423,6 +423,74 @@ def conv_pointwise(N: int, C: int, M: int, H: int, W: int, seed: int) -> DemoRes
     )
 
 
+@demo(
+    "conv-channel-sum",
+    title="多チャンネルの畳み込みはチャンネル方向に足す",
+    description=(
+        "形 (1, C, K, K) のフィルタ 1 枚の畳み込みを engine で計算し、チャンネルごとの畳み込みの"
+        "和・最大・入力の平均を畳み込んだものと比べる。"
+    ),
+    syllabus=SYLLABUS_CNN,
+    params=(
+        IntParam("C", 3, min=1, max=64, help="入力チャンネル数"),
+        IntParam("H", 6, min=1, max=32, help="高さ"),
+        IntParam("W", 6, min=1, max=32, help="幅"),
+        IntParam("K", 3, min=1, max=7, help="フィルタの大きさ"),
+        IntParam("pad", 1, min=0, max=3, help="パディング"),
+        SEED,
+    ),
+)
+def conv_channel_sum(C: int, H: int, W: int, K: int, pad: int, seed: int) -> DemoResult:
+    if H + 2 * pad < K or W + 2 * pad < K:
+        raise ParameterError(
+            f"In demo conv-channel-sum the {K}×{K} filter does not fit the padded "
+            f"{H + 2 * pad}×{W + 2 * pad} input."
+        )
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal((1, C, H, W))
+    weight, bias = rng.standard_normal((1, C, K, K)), np.zeros(1)
+    y = Convolution(weight, bias, pad=pad).forward(x)
+    # Channel c alone through its own K×K slice of the filter: C single-channel maps.
+    per_channel = np.stack(
+        [
+            Convolution(weight[:, c : c + 1], bias, pad=pad).forward(x[:, c : c + 1])[0, 0]
+            for c in range(C)
+        ]
+    )
+    mean_input = Convolution(weight.mean(axis=1, keepdims=True), bias, pad=pad).forward(
+        x.mean(axis=1, keepdims=True)
+    )[0, 0]
+
+    def differs(candidate: np.ndarray) -> float:
+        return float(np.abs(y[0, 0] - candidate).max())
+
+    sum_diff = differs(per_channel.sum(axis=0))
+    max_diff = differs(per_channel.max(axis=0))
+    mean_diff = differs(mean_input)
+    narrative = "\n".join(
+        [
+            f"入力 (1, {C}, {H}, {W}) にフィルタ (1, {C}, {K}, {K}) を 1 枚、パディング {pad} で掛けると、"
+            f"出力は {tuple(y.shape)}：チャンネルはフィルタの枚数と同じ 1 枚になる。",
+            "",
+            "チャンネルごとに、そのチャンネル用の重みだけで畳み込んだ結果と比べた（出力との差の最大値）：",
+            f"- 画素ごとの**和**：{sum_diff:.3g}（一致する）",
+            f"- 画素ごとの最大値：{max_diff:.3g}",
+            f"- 入力をチャンネル方向に平均してから平均の重みで畳み込んだもの：{mean_diff:.3g}",
+            "",
+            "畳み込みはフィルタの全チャンネルにわたる積和で、チャンネルごとの結果を足し合わせたものになる。",
+        ]
+    )
+    return DemoResult(
+        values={
+            "out_shape": list(y.shape),
+            "sum_of_channels_diff": sum_diff,
+            "max_of_channels_diff": max_diff,
+            "mean_input_diff": mean_diff,
+        },
+        narrative=narrative,
+    )
+
+
 def grouped_convolution(x, weight, bias, groups: int, pad: int) -> np.ndarray:
     """Grouped convolution: the C input channels and the FN filters are split into ``groups``
     equal parts, and part g of the filters (FN/g, C/g, K, K) sees only part g of the channels."""

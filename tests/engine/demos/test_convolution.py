@@ -221,3 +221,12 @@ def test_same_parameters_give_the_same_values(demo_id):
     first, second = values(demo_id), values(demo_id)
     assert first == second
     assert run(REGISTRY[demo_id]).result.narrative
+
+
+def test_conv_channel_sum_is_the_sum_of_per_channel_convolutions():
+    result = values("conv-channel-sum", C=4, H=5, W=7, K=3, pad=0, seed=2)
+    assert result["out_shape"] == [1, 1, 3, 5]
+    assert result["sum_of_channels_diff"] < 1e-12
+    assert result["max_of_channels_diff"] > 0.1 and result["mean_input_diff"] > 0.1
+    with pytest.raises(ParameterError):
+        values("conv-channel-sum", H=2, W=2, K=5, pad=0)
