@@ -1188,7 +1188,7 @@ def ml_svm(points, labels, C: float, steps: int) -> DemoResult:
 @demo(
     "ml-svm-soft-margin",
     title="ソフトマージン SVM：C によるマージンの違い",
-    description="少し重なった 2 クラスに線形 SVM を C を変えて学習し、マージン幅・サポートベクター数・マージン内の点の数を比べる。",
+    description="中心の近い 2 クラスに線形 SVM を C を変えて学習し、マージン幅・サポートベクター数・マージン内の点の数を比べる。",
     syllabus=ML,
     params=(
         ListParam("Cs", [0.01, 1.0, 100.0], min=1e-4, max=1e4, max_length=6, help="試す C"),
