@@ -700,12 +700,26 @@ def seq2seq_toy(
         "context_shape": list(model.enc_hs[:, -1].shape),
         "n_sequences": len(xs),
     }
+    # The trained encoder on inputs of other lengths: its states grow with the length, the
+    # context vector (its last state) does not.
+    lengths = [1, T, 2 * T, 4 * T]
+    probe = np.random.default_rng(seed + 1)
+    encoded = [
+        model.encoder.forward(np.eye(V)[probe.integers(V, size=(4, length))]) for length in lengths
+    ]
+    values["probe_lengths"] = lengths
+    values["encoder_states_by_length"] = [hs.shape[1] for hs in encoded]
+    values["context_sizes_by_length"] = [hs[:, -1].shape[1] for hs in encoded]
     narrative = [
         f"課題「{task}」: 長さ {T}、記号 {V} 種類の全 {len(xs)} 系列で学習（{steps} 回、"
         f"教師強制 {'あり' if teacher_forcing else 'なし'}、Attention {'あり' if attention else 'なし'}）。",
         "",
         f"エンコーダは入力系列を文脈ベクトル（バッチ全体で形 {tuple(model.enc_hs[:, -1].shape)}）にまとめ、"
         "デコーダはそれを初期状態として、⟨bos⟩ から 1 記号ずつ出力する。",
+        "",
+        f"長さ {', '.join(map(str, lengths))} の入力を通すと、エンコーダの状態の数は"
+        f" {values['encoder_states_by_length']} と長さに比例するが、文脈ベクトルはどれも"
+        f" {H} 次元のまま。",
         "",
         f"- 正解の前の記号を入力したときの記号正解率: {token_accuracy_forced:.4f}",
         f"- 自分の予測を次の入力にする推論（greedy）での記号正解率: {token_accuracy_greedy:.4f}、"

@@ -181,6 +181,10 @@ def test_seq2seq_learns_to_reverse_and_attends_to_the_mirrored_position():
     assert plain["loss_history"][-1] < plain["loss_history"][0] / 10
     assert plain["sequence_accuracy_greedy"] == 1.0
     assert plain["context_shape"] == [64, 16] and plain["n_sequences"] == 64
+    # Encoder states grow with the input's length; the context vector stays H wide.
+    assert plain["probe_lengths"] == [1, 3, 6, 12]
+    assert plain["encoder_states_by_length"] == plain["probe_lengths"]
+    assert plain["context_sizes_by_length"] == [16] * 4
     attended = run_demo("seq2seq-toy", attention=True).values
     assert attended["attention_argmax"] == [3, 2, 1]
     np.testing.assert_allclose(np.sum(attended["attention_weights"], axis=1), 1.0, rtol=1e-12)
