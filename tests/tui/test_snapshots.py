@@ -166,6 +166,10 @@ def test_browse(snap_compare, make_app):
     assert snap_compare(make_app(), terminal_size=WIDE, run_before=browse)
 
 
+def test_browse_80x24(snap_compare, make_app):
+    assert snap_compare(make_app(), terminal_size=SMALL, run_before=browse)
+
+
 def test_preview(snap_compare, make_app):
     assert snap_compare(make_app(), terminal_size=WIDE, run_before=preview)
 
