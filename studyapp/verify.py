@@ -3,7 +3,8 @@
 A wrong answer key can never land: ``studyapp verify`` runs in the test suite. Each
 question's demo runs once per distinct parameter set; each claim is evaluated on the values
 the demo computed just now. Code questions of a trusted bank also run their options: the
-correct option must run cleanly.
+correct option must run cleanly and print something (the review screen shows each option's
+output, so a silent snippet would show the learner nothing).
 """
 
 from __future__ import annotations
@@ -143,17 +144,22 @@ def _verify_snippet(question: Question, trusted: bool, report: VerifyReport) -> 
         )
         return
     for option in runs:
-        if option.key in question.correct_keys and not option.ok:
-            report.failed.append(
-                Failure(
-                    question.file,
-                    question.line,
-                    question.id,
-                    f"option {option.key} runs",
-                    option.error,
-                    f"the correct option {option.key} does not run: {option.error}",
-                )
+        if option.key not in question.correct_keys:
+            continue
+        if not option.ok:
+            claim, actual = f"option {option.key} runs", option.error
+            message = f"the correct option {option.key} does not run: {option.error}"
+        elif not option.stdout.strip():
+            claim, actual = f"option {option.key} prints", ""
+            message = (
+                f"the correct option {option.key} prints nothing; make the snippet print "
+                "what it computes, as the review screen shows each option's output"
             )
+        else:
+            continue
+        report.failed.append(
+            Failure(question.file, question.line, question.id, claim, actual, message)
+        )
 
 
 def verify_bank(

@@ -109,6 +109,15 @@ def test_trusted_code_runs_and_the_correct_option_must_run(tmp_path, capsys):
     assert "AttributeError" in failure["message"]
 
 
+def test_a_correct_option_that_prints_nothing_fails(tmp_path, capsys):
+    silent = CODE_QUESTION.replace("print(y.sum())\n", "")
+    bank = write_bank(tmp_path, silent)
+    assert main(["verify", "--bank", str(bank), "--trust-bank", "--json"]) == 1
+    (failure,) = json.loads(capsys.readouterr().out)["failed"]
+    assert failure["question"] == "code-softmax"
+    assert "prints nothing" in failure["message"]
+
+
 def test_verify_of_one_question_and_of_an_unknown_one(tmp_path, capsys):
     bank = write_bank(tmp_path, QUESTION.format(id="ok", answer="4x4", claimed=4))
     assert main(["verify", "--bank", str(bank), "--question", "ok", "--json"]) == 0
