@@ -16,6 +16,14 @@ def test_relative_error_is_measured_against_the_largest_entry():
     assert relative_error([1.0, -2.0], [1.0, 2.0]) == pytest.approx(2.0)
 
 
+def test_a_gradient_below_the_floor_is_held_to_an_absolute_error():
+    tiny = np.array([1e-6, -2e-6])
+    off_by_noise = tiny + 2e-12
+    assert relative_error(tiny, off_by_noise) == pytest.approx(1e-6)  # noise looks large
+    assert relative_error(tiny, off_by_noise, floor=1e-3) == pytest.approx(2e-9)
+    assert relative_error([1.0, 2.0], [1.0, 2.5], floor=1e-3) == pytest.approx(0.2)  # no effect
+
+
 def test_relative_error_rejects_different_shapes():
     with pytest.raises(ValueError, match="shapes"):
         relative_error(np.zeros(3), np.zeros((3, 1)))
