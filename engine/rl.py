@@ -346,7 +346,8 @@ def td0_prediction(
             target = final_reward if last else gamma * v[visited[t + 1]]
             step = alpha * (target - v[s])
             v[s] += step
-            changes += not last and step != 0.0
+            if not last and step != 0.0:
+                changes += 1
         history.append(v.copy())
     return PredictionResult(np.array(history), changes)
 

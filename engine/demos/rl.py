@@ -167,16 +167,17 @@ def rl_td_vs_mc(alpha: float, episodes: int, runs: int, states: int, seed: int) 
         )
     rng = np.random.default_rng(seed)
     true_values = np.arange(1, states + 1) / (states + 1)
-    td_error = np.zeros(episodes + 1)
-    mc_error = np.zeros(episodes + 1)
-    for run in range(runs):
-        walk = [rl.random_walk_episode(states, rng) for _ in range(episodes)]
-        td = rl.td0_prediction(walk, states, alpha)
-        mc = rl.mc_prediction(walk, states, alpha)
-        td_error += np.sqrt(np.mean((td.values - true_values) ** 2, axis=1)) / runs
-        mc_error += np.sqrt(np.mean((mc.values - true_values) ** 2, axis=1)) / runs
-        if run == 0:
-            first_td, first_mc = td, mc
+    walks = [[rl.random_walk_episode(states, rng) for _ in range(episodes)] for _ in range(runs)]
+    tds = [rl.td0_prediction(walk, states, alpha) for walk in walks]
+    mcs = [rl.mc_prediction(walk, states, alpha) for walk in walks]
+
+    def mean_rms_error(results: list[rl.PredictionResult]) -> np.ndarray:
+        """Per episode, the RMS error against the true values, averaged over the runs."""
+        values = np.stack([result.values for result in results])  # (runs, episodes + 1, states)
+        return np.sqrt(np.mean((values - true_values) ** 2, axis=2)).mean(axis=0)
+
+    td_error, mc_error = mean_rms_error(tds), mean_rms_error(mcs)
+    first_td, first_mc = tds[0], mcs[0]
     narrative = "\n".join(
         [
             f"状態 {states} 個のランダムウォーク（中央から左右に等確率で移動し、右端から出ると報酬 1）。"
